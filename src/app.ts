@@ -1,0 +1,31 @@
+import { registerDocs } from "./features/docs/routes/docs";
+import { registerOpenApi } from "./features/docs/routes/openapi";
+import { registerHealthz } from "./features/health/routes/healthz";
+import { registerReadyz } from "./features/health/routes/readyz";
+import { registerJwks } from "./features/keys/routes/jwks";
+import { notFound, onError } from "./platform/error-handler";
+import { jsonBody } from "./platform/middleware/json-body";
+import { requestContext } from "./platform/middleware/request-context";
+import { type App, createApp } from "./platform/openapi";
+import { defaultPlatformDeps, type PlatformDeps } from "./services";
+import { loadConfig } from "./config";
+
+/**
+ * Builds the HTTP app: platform middleware, error rendering, every feature's routes, the OpenAPI
+ * document and Swagger UI. Tests pass their own clock/random through `deps`.
+ */
+export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
+  const app = createApp();
+  app.onError(onError);
+  app.notFound(notFound);
+  app.use("*", requestContext(deps));
+  app.use("*", jsonBody((env) => loadConfig(env).maxBodyBytes));
+
+  registerHealthz(app);
+  registerReadyz(app);
+  registerJwks(app);
+
+  registerOpenApi(app);
+  registerDocs(app);
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { SQL } from "drizzle-orm";
+
+/**
+ * The storage port every repository uses. Queries are drizzle `sql` templates written in the SQL
+ * both dialects share (RETURNING, ON CONFLICT, lower()); the adapter renders placeholders for its
+ * dialect. A unique-constraint violation surfaces as `AppError("CONFLICT")` on both.
+ */
+export interface Database {
+  readonly dialect: "sqlite" | "postgres";
+  /** All rows of a query. */
+  all<Row>(query: SQL): Promise<Row[]>;
+  /** The first row, or undefined. */
+  first<Row>(query: SQL): Promise<Row | undefined>;
+  /** Runs a statement and returns the number of rows it changed. */
+  run(query: SQL): Promise<number>;
+  /**
+   * Runs the statements all-or-nothing and returns each one's rows (use RETURNING to see what a
+   * write did). A D1 batch or a PostgreSQL transaction: non-interactive on purpose, so a rule like
+   * "use an invite once" is one conditional statement, never a read followed by a write.
+   */
+  atomic(queries: SQL[]): Promise<unknown[][]>;
+  /** Checks the database answers; used by /readyz. */
+  ping(): Promise<void>;
+  /** Releases connections at the end of a request (a no-op on D1). */
+  close(): Promise<void>;
+}

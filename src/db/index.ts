@@ -1,0 +1,15 @@
+import type { Config } from "../config";
+import { createD1Database } from "./d1";
+import type { Database } from "./database";
+import { createPostgresDatabase } from "./postgres";
+
+export type { Database } from "./database";
+
+/**
+ * Picks the storage from configuration: D1 by default, PostgreSQL through the Hyperdrive binding
+ * when `DATABASE = "hyperdrive"`.
+ */
+export function createDatabase(env: Pick<Env, "DB" | "HYPERDRIVE">, config: Pick<Config, "database">): Database {
+  if (config.database === "hyperdrive") return createPostgresDatabase(env.HYPERDRIVE.connectionString);
+  return createD1Database(env.DB);
+}

@@ -1,0 +1,56 @@
+import { type SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { AppError } from "../platform/errors";
+import type { Database } from "./database";
+
+const UNIQUE_VIOLATION = "23505";
+
+function translate(error: unknown): never {
+  const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  if (code === UNIQUE_VIOLATION) {
+    throw new AppError("CONFLICT", "A record with the same unique value already exists", { cause: error });
+  }
+  throw error;
+}
+
+/**
+ * The PostgreSQL adapter of the storage port, over a Hyperdrive connection string. A client is made
+ * per request (Hyperdrive pools the real connections) and closed by `close()`. int8 is parsed as a
+ * JS number: every bigint column holds epoch milliseconds, well inside 2^53.
+ */
+export function createPostgresDatabase(connectionString: string): Database {
+  const client = postgres(connectionString, {
+    max: 5,
+    fetch_types: false,
+    prepare: true,
+    onnotice: () => {},
+    types: {
+      int8: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) },
+    },
+  });
+  const db = drizzle(client);
+  const rows = async <Row>(query: SQL): Promise<Row[]> =>
+    Array.from((await db.execute(query).catch(translate)) as unknown as Row[]);
+  return {
+    dialect: "postgres",
+    all: rows,
+    first: async <Row>(query: SQL) => (await rows<Row>(query))[0],
+    run: async (query) => ((await db.execute(query).catch(translate)) as unknown as { count: number }).count,
+    async atomic(queries) {
+      return db
+        .transaction(async (tx) => {
+          const results: unknown[][] = [];
+          for (const query of queries) results.push(Array.from((await tx.execute(query)) as unknown as unknown[]));
+          return results;
+        })
+        .catch(translate);
+    },
+    async ping() {
+      await db.execute(sql`SELECT 1 AS ok`);
+    },
+    async close() {
+      await client.end({ timeout: 1 });
+    },
+  };
+}

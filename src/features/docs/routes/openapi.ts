@@ -1,0 +1,23 @@
+import type { App } from "../../../platform/openapi";
+
+/** `GET /openapi.json`: OpenAPI 3.1 generated from the route definitions; nothing written twice. */
+export function registerOpenApi(app: App): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An access token (RS256 JWT) or an API token",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Edge Auth",
+      version: "0.1.0",
+      description:
+        "Accounts, sessions, two-factor, invites, API tokens and tenants at the edge. Errors are application/problem+json (RFC 9457).",
+    },
+    tags: [
+      { name: "Health", description: "Liveness and readiness" },
+      { name: "Keys", description: "Public keys for verifying tokens" },
+    ],
+  });
+}

@@ -1,0 +1,27 @@
+/** Global roles, highest first (seed 001): root > admin > gestor > usuario. */
+export const ROLES = ["root", "admin", "gestor", "usuario"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const USER_STATUSES = ["active", "disabled"] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  passwordHash: string;
+  name: string;
+  role: Role;
+  status: UserStatus;
+  emailVerifiedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * The form used for uniqueness and login lookups: trimmed, Unicode NFKC, lower case. Stored beside
+ * the original so `Alice` and `alice` are one account on D1 and PostgreSQL alike.
+ */
+export function normalizeIdentifier(value: string): string {
+  return value.trim().normalize("NFKC").toLowerCase();
+}

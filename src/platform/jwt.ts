@@ -1,0 +1,131 @@
+import {
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  exportJWK,
+  importJWK,
+  importPKCS8,
+  importSPKI,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from "jose";
+import type { Clock } from "./clock";
+import { epochSeconds } from "./clock";
+import { AppError } from "./errors";
+
+/** Access and refresh tokens differ in their `typ` header, so neither is ever accepted as the other. */
+export const TOKEN_TYPES = { access: "at+jwt", refresh: "rt+jwt" } as const;
+export type TokenKind = keyof typeof TOKEN_TYPES;
+
+const ALGORITHM = "RS256";
+
+interface KeyRing {
+  kid: string;
+  signingKey: CryptoKey;
+  verificationKeys: Map<string, CryptoKey>;
+  jwks: { keys: JWK[] };
+}
+
+const keyRings = new Map<string, Promise<KeyRing>>();
+
+function publicJwk(jwk: JWK): JWK {
+  return { kty: jwk.kty, n: jwk.n, e: jwk.e };
+}
+
+async function buildKeyRing(privateKeyPem: string, previousPublicKeysPem?: string): Promise<KeyRing> {
+  const signingKey = await importPKCS8(privateKeyPem, ALGORITHM, { extractable: true });
+  const current = publicJwk(await exportJWK(signingKey));
+  const kid = await calculateJwkThumbprint(current);
+  const verificationKeys = new Map<string, CryptoKey>([[kid, (await importJWK(current, ALGORITHM)) as CryptoKey]]);
+  const keys: JWK[] = [{ ...current, kid, alg: ALGORITHM, use: "sig" }];
+  const previousPems = previousPublicKeysPem?.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+  for (const pem of previousPems) {
+    const key = await importSPKI(pem, ALGORITHM, { extractable: true });
+    const jwk = publicJwk(await exportJWK(key));
+    const previousKid = await calculateJwkThumbprint(jwk);
+    if (verificationKeys.has(previousKid)) continue;
+    verificationKeys.set(previousKid, key);
+    keys.push({ ...jwk, kid: previousKid, alg: ALGORITHM, use: "sig" });
+  }
+  return { kid, signingKey, verificationKeys, jwks: { keys } };
+}
+
+/**
+ * Keys are imported once per isolate for each distinct secret value (RSA import costs
+ * milliseconds); a rotated secret simply produces a new ring.
+ */
+function keyRingFor(privateKeyPem: string, previousPublicKeysPem?: string): Promise<KeyRing> {
+  const cacheKey = `${privateKeyPem}\u0000${previousPublicKeysPem ?? ""}`;
+  let ring = keyRings.get(cacheKey);
+  if (!ring) {
+    ring = buildKeyRing(privateKeyPem, previousPublicKeysPem);
+    ring.catch(() => keyRings.delete(cacheKey));
+    keyRings.set(cacheKey, ring);
+  }
+  return ring;
+}
+
+export interface JwtOptions {
+  issuer: string;
+  audience: string;
+  privateKeyPem: string;
+  previousPublicKeysPem?: string;
+}
+
+/**
+ * RS256 JWTs with a `kid` (the key's RFC 7638 thumbprint), the algorithm pinned on verification,
+ * `iss`/`aud`/`exp` checked against the injected clock, and a JWKS of the current and previous keys.
+ *
+ * @example
+ * const jwt = new JwtService(options, clock);
+ * const token = await jwt.sign("access", { sub: "usr_…" }, 900);
+ * const claims = await jwt.verify("access", token);
+ */
+export class JwtService {
+  constructor(
+    private readonly options: JwtOptions,
+    private readonly clock: Clock,
+  ) {}
+
+  private ring(): Promise<KeyRing> {
+    return keyRingFor(this.options.privateKeyPem, this.options.previousPublicKeysPem);
+  }
+
+  async sign(kind: TokenKind, claims: JWTPayload, ttlSeconds: number): Promise<string> {
+    const ring = await this.ring();
+    const now = epochSeconds(this.clock);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: ALGORITHM, kid: ring.kid, typ: TOKEN_TYPES[kind] })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .sign(ring.signingKey);
+  }
+
+  /** The verified claims; `AppError("INVALID_TOKEN")` for anything else, with no detail on why. */
+  async verify(kind: TokenKind, token: string): Promise<JWTPayload> {
+    const ring = await this.ring();
+    try {
+      const { kid } = decodeProtectedHeader(token);
+      const key = kid ? ring.verificationKeys.get(kid) : undefined;
+      if (!key) throw new Error("unknown kid");
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [ALGORITHM],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        typ: TOKEN_TYPES[kind],
+        currentDate: this.clock.now(),
+        requiredClaims: ["sub", "exp", "iat"],
+      });
+      return payload;
+    } catch (error) {
+      throw new AppError("INVALID_TOKEN", undefined, { cause: error });
+    }
+  }
+
+  async jwks(): Promise<{ keys: JWK[] }> {
+    return (await this.ring()).jwks;
+  }
+}

@@ -1,0 +1,41 @@
+import { createMiddleware } from "hono/factory";
+import { createServices, type PlatformDeps } from "../../services";
+import type { AppEnv } from "../hono-env";
+import { createLogger } from "../logger";
+import { traceContextFrom } from "../trace";
+
+/**
+ * First middleware of every request: request/trace ids (echoed on the response), a logger that
+ * carries them, the per-request services, one access-log line, and closing the database after.
+ *
+ * @example app.use("*", requestContext(defaultPlatformDeps));
+ */
+export function requestContext(deps: PlatformDeps) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const started = Date.now();
+    const trace = traceContextFrom(c.req.raw.headers, deps.random);
+    c.set("trace", trace);
+    const logger = createLogger(levelOf(c.env), { requestId: trace.requestId, traceId: trace.traceId });
+    c.set("logger", logger);
+    const services = createServices(c.env, deps, logger);
+    c.set("services", services);
+    try {
+      await next();
+    } finally {
+      c.header("x-request-id", trace.requestId);
+      c.header("x-trace-id", trace.traceId);
+      c.executionCtx.waitUntil(services.db.close());
+      logger.info("request", {
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        durationMs: Date.now() - started,
+      });
+    }
+  });
+}
+
+function levelOf(env: Env) {
+  const level = env.LOG_LEVEL;
+  return level === "debug" || level === "warn" || level === "error" ? level : "info";
+}

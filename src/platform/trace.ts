@@ -1,0 +1,35 @@
+import { hexEncode } from "./encoding";
+import type { RandomSource } from "./random";
+
+/** Request and trace identity of one request, also carried by its queue messages and webhooks. */
+export interface TraceContext {
+  requestId: string;
+  traceId: string;
+  /** W3C traceparent to hand on (our span under the caller's trace). */
+  traceparent: string;
+}
+
+const SANE_ID = /^[\x21-\x7e]{1,128}$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = "0".repeat(32);
+
+/**
+ * Reads `X-Request-Id`, `X-Trace-Id` and `traceparent`: a client's request id is kept when it is
+ * printable ASCII of at most 128 characters, otherwise one is generated; the trace id comes from a
+ * valid traceparent, then X-Trace-Id, then is generated.
+ */
+export function traceContextFrom(headers: Headers, random: RandomSource): TraceContext {
+  const clientRequestId = headers.get("x-request-id");
+  const requestId = clientRequestId && SANE_ID.test(clientRequestId) ? clientRequestId : `req_${hexEncode(random.bytes(12))}`;
+  const parent = TRACEPARENT.exec(headers.get("traceparent")?.trim().toLowerCase() ?? "");
+  const clientTraceId = headers.get("x-trace-id");
+  const traceId =
+    parent && parent[1] !== ZERO_TRACE
+      ? parent[1]!
+      : clientTraceId && SANE_ID.test(clientTraceId)
+        ? clientTraceId
+        : hexEncode(random.bytes(16));
+  const w3cTraceId = /^[0-9a-f]{32}$/.test(traceId) && traceId !== ZERO_TRACE ? traceId : hexEncode(random.bytes(16));
+  const flags = parent?.[3] ?? "01";
+  return { requestId, traceId, traceparent: `00-${w3cTraceId}-${hexEncode(random.bytes(8))}-${flags}` };
+}

@@ -1,0 +1,50 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { generateDevSecrets, generateRsaKeyPair } from "./scripts/dev-secrets.mjs";
+
+// Fresh keys for every run: tests never depend on a committed secret.
+const secrets = generateDevSecrets();
+const previousKey = generateRsaKeyPair();
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: false,
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            main: "./src/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ...secrets,
+                ENVIRONMENT: "test",
+                JWT_PREVIOUS_PUBLIC_KEYS: previousKey.publicKey,
+                TEST_PREVIOUS_PRIVATE_KEY: previousKey.privateKey,
+                TEST_MIGRATIONS: await readD1Migrations("./migrations/d1"),
+              },
+              hyperdrives: { HYPERDRIVE: inject("postgresUrl") },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/{unit,integration,contract}/**/*.test.ts"],
+          setupFiles: ["./test/setup/apply-migrations.ts"],
+          globalSetup: ["./test/setup/global.ts"],
+        },
+      },
+      {
+        extends: false,
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["./test/setup/dev-server.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
