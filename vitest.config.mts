@@ -19,6 +19,7 @@ export default defineConfig({
               bindings: {
                 ...secrets,
                 ENVIRONMENT: "test",
+                LOG_LEVEL: "warn",
                 JWT_PREVIOUS_PUBLIC_KEYS: previousKey.publicKey,
                 TEST_PREVIOUS_PRIVATE_KEY: previousKey.privateKey,
                 TEST_MIGRATIONS: await readD1Migrations("./migrations/d1"),
@@ -29,7 +30,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["test/{unit,integration,contract}/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/contract/**/*.test.ts"],
           setupFiles: ["./test/setup/apply-migrations.ts"],
           globalSetup: ["./test/setup/global.ts"],
         },

@@ -12,7 +12,9 @@ if (!existsSync(".dev.vars")) {
 }
 
 const extraArgs = process.argv.slice(2);
-const persist = extraArgs.includes("--persist-to") ? extraArgs.slice(extraArgs.indexOf("--persist-to"), extraArgs.indexOf("--persist-to") + 2) : [];
+const persist = extraArgs.includes("--persist-to")
+  ? extraArgs.slice(extraArgs.indexOf("--persist-to"), extraArgs.indexOf("--persist-to") + 2)
+  : [];
 // stdin is not a terminal, so wrangler applies without asking for confirmation.
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persist], {
   stdio: ["ignore", "inherit", "inherit"],

@@ -1,3 +1,4 @@
+import { loadConfig } from "./config";
 import { registerDocs } from "./features/docs/routes/docs";
 import { registerOpenApi } from "./features/docs/routes/openapi";
 import { registerHealthz } from "./features/health/routes/healthz";
@@ -8,7 +9,6 @@ import { jsonBody } from "./platform/middleware/json-body";
 import { requestContext } from "./platform/middleware/request-context";
 import { type App, createApp } from "./platform/openapi";
 import { defaultPlatformDeps, type PlatformDeps } from "./services";
-import { loadConfig } from "./config";
 
 /**
  * Builds the HTTP app: platform middleware, error rendering, every feature's routes, the OpenAPI
@@ -19,7 +19,10 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   app.onError(onError);
   app.notFound(notFound);
   app.use("*", requestContext(deps));
-  app.use("*", jsonBody((env) => loadConfig(env).maxBodyBytes));
+  app.use(
+    "*",
+    jsonBody((env) => loadConfig(env).maxBodyBytes),
+  );
 
   registerHealthz(app);
   registerReadyz(app);

@@ -18,8 +18,16 @@ const schema = z.object({
   REFRESH_TOKEN_TTL: seconds(1_209_600),
   PASSWORD_RESET_TTL: seconds(3600),
   VERIFICATION_TOKEN_TTL: seconds(86_400),
-  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(MIN_ARGON2_PARAMS.memoryKib).default(MIN_ARGON2_PARAMS.memoryKib),
-  PASSWORD_HASH_ITERATIONS: z.coerce.number().int().min(MIN_ARGON2_PARAMS.iterations).default(MIN_ARGON2_PARAMS.iterations),
+  PASSWORD_HASH_MEMORY_KIB: z.coerce
+    .number()
+    .int()
+    .min(MIN_ARGON2_PARAMS.memoryKib)
+    .default(MIN_ARGON2_PARAMS.memoryKib),
+  PASSWORD_HASH_ITERATIONS: z.coerce
+    .number()
+    .int()
+    .min(MIN_ARGON2_PARAMS.iterations)
+    .default(MIN_ARGON2_PARAMS.iterations),
   PASSWORD_HASH_PARALLELISM: z.coerce
     .number()
     .int()

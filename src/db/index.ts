@@ -9,7 +9,10 @@ export type { Database } from "./database";
  * Picks the storage from configuration: D1 by default, PostgreSQL through the Hyperdrive binding
  * when `DATABASE = "hyperdrive"`.
  */
-export function createDatabase(env: Pick<Env, "DB" | "HYPERDRIVE">, config: Pick<Config, "database">): Database {
+export function createDatabase(
+  env: Pick<Env, "DB" | "HYPERDRIVE">,
+  config: Pick<Config, "database">,
+): Database {
   if (config.database === "hyperdrive") return createPostgresDatabase(env.HYPERDRIVE.connectionString);
   return createD1Database(env.DB);
 }

@@ -7,7 +7,9 @@ import type { Database } from "./database";
 const UNIQUE_VIOLATION = "23505";
 
 function translate(error: unknown): never {
-  const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  const code =
+    (error as { code?: string; cause?: { code?: string } })?.code ??
+    (error as { cause?: { code?: string } })?.cause?.code;
   if (code === UNIQUE_VIOLATION) {
     throw new AppError("CONFLICT", "A record with the same unique value already exists", { cause: error });
   }
@@ -26,7 +28,12 @@ export function createPostgresDatabase(connectionString: string): Database {
     prepare: true,
     onnotice: () => {},
     types: {
-      int8: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) },
+      int8: {
+        to: 20,
+        from: [20],
+        serialize: (value: number) => String(value),
+        parse: (value: string) => Number(value),
+      },
     },
   });
   const db = drizzle(client);
@@ -41,7 +48,8 @@ export function createPostgresDatabase(connectionString: string): Database {
       return db
         .transaction(async (tx) => {
           const results: unknown[][] = [];
-          for (const query of queries) results.push(Array.from((await tx.execute(query)) as unknown as unknown[]));
+          for (const query of queries)
+            results.push(Array.from((await tx.execute(query)) as unknown as unknown[]));
           return results;
         })
         .catch(translate);

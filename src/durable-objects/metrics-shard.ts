@@ -19,8 +19,12 @@ export class MetricsShard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS samples (key TEXT PRIMARY KEY, value REAL NOT NULL)");
-      this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value REAL NOT NULL)");
+      this.ctx.storage.sql.exec(
+        "CREATE TABLE IF NOT EXISTS samples (key TEXT PRIMARY KEY, value REAL NOT NULL)",
+      );
+      this.ctx.storage.sql.exec(
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value REAL NOT NULL)",
+      );
       this.ctx.storage.sql.exec(
         "INSERT INTO meta (key, value) VALUES ('started_at', ?) ON CONFLICT (key) DO NOTHING",
         Math.floor(Date.now() / 1000),
@@ -41,10 +45,14 @@ export class MetricsShard extends DurableObject<Env> {
 
   snapshot(): ShardSnapshot {
     const values: MetricDelta = {};
-    for (const row of this.ctx.storage.sql.exec<{ key: string; value: number }>("SELECT key, value FROM samples")) {
+    for (const row of this.ctx.storage.sql.exec<{ key: string; value: number }>(
+      "SELECT key, value FROM samples",
+    )) {
       values[row.key] = row.value;
     }
-    const started = this.ctx.storage.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'started_at'").one();
+    const started = this.ctx.storage.sql
+      .exec<{ value: number }>("SELECT value FROM meta WHERE key = 'started_at'")
+      .one();
     return { startedAt: started.value, values };
   }
 }

@@ -117,6 +117,10 @@ export function argon2idVerify(encoded: string, password: string): boolean {
   const encodedBytes = new TextEncoder().encode(`${encoded}\0`);
   const pwd = new TextEncoder().encode(password);
   return withBytes(wasm, encodedBytes, (encodedPtr) =>
-    withBytes(wasm, pwd, (pwdPtr) => wasm.argon2_verify(encodedPtr, pwdPtr, pwd.length, ARGON2ID) === ARGON2_OK),
+    withBytes(
+      wasm,
+      pwd,
+      (pwdPtr) => wasm.argon2_verify(encodedPtr, pwdPtr, pwd.length, ARGON2ID) === ARGON2_OK,
+    ),
   );
 }

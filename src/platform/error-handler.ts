@@ -32,7 +32,8 @@ export function renderProblem(c: Context<AppEnv>, error: AppError): Response {
   };
   const headers = new Headers({ "content-type": "application/problem+json", "cache-control": "no-store" });
   for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
-  if (error.status === 401 && !headers.has("www-authenticate")) headers.set("www-authenticate", 'Bearer realm="edge-auth"');
+  if (error.status === 401 && !headers.has("www-authenticate"))
+    headers.set("www-authenticate", 'Bearer realm="edge-auth"');
   return new Response(JSON.stringify(body), { status: error.status, headers });
 }
 
@@ -56,16 +57,23 @@ const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
 /** `app.onError`: AppError as problem+json; anything unexpected is logged and becomes a bare 500. */
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof AppError) {
-    if (error.status >= 500) c.get("logger")?.error("request failed", { code: error.code, error: error.cause ?? error });
+    if (error.status >= 500)
+      c.get("logger")?.error("request failed", { code: error.code, error: error.cause ?? error });
     return renderProblem(c, error);
   }
   if (error instanceof HTTPException && HTTP_EXCEPTION_CODES[error.status]) {
     return renderProblem(c, new AppError(HTTP_EXCEPTION_CODES[error.status]!));
   }
   c.get("logger")?.error("unhandled error", {
-    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    error:
+      error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : String(error),
   });
-  return renderProblem(c, new AppError("INTERNAL", "An unexpected error occurred; quote the requestId when reporting it"));
+  return renderProblem(
+    c,
+    new AppError("INTERNAL", "An unexpected error occurred; quote the requestId when reporting it"),
+  );
 };
 
 /** `app.notFound`: unknown routes get problem+json like everything else. */

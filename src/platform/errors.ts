@@ -47,7 +47,10 @@ export class AppError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(code: ErrorCode, detail?: string, options: AppErrorOptions = {}) {
-    super(detail ?? ERROR_CATALOG[code].title, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      detail ?? ERROR_CATALOG[code].title,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "AppError";
     this.code = code;
     this.status = ERROR_CATALOG[code].status;

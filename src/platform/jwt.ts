@@ -37,9 +37,12 @@ async function buildKeyRing(privateKeyPem: string, previousPublicKeysPem?: strin
   const signingKey = await importPKCS8(privateKeyPem, ALGORITHM, { extractable: true });
   const current = publicJwk(await exportJWK(signingKey));
   const kid = await calculateJwkThumbprint(current);
-  const verificationKeys = new Map<string, CryptoKey>([[kid, (await importJWK(current, ALGORITHM)) as CryptoKey]]);
+  const verificationKeys = new Map<string, CryptoKey>([
+    [kid, (await importJWK(current, ALGORITHM)) as CryptoKey],
+  ]);
   const keys: JWK[] = [{ ...current, kid, alg: ALGORITHM, use: "sig" }];
-  const previousPems = previousPublicKeysPem?.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+  const previousPems =
+    previousPublicKeysPem?.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
   for (const pem of previousPems) {
     const key = await importSPKI(pem, ALGORITHM, { extractable: true });
     const jwk = publicJwk(await exportJWK(key));

@@ -41,7 +41,13 @@ export function createLogger(
 ): Logger {
   const emit = (at: LogLevel, message: string, fields?: LogFields) => {
     if (ORDER[at] < ORDER[level]) return;
-    const entry = { time: new Date().toISOString(), level: at, msg: message, ...base, ...(redact(fields ?? {}) as LogFields) };
+    const entry = {
+      time: new Date().toISOString(),
+      level: at,
+      msg: message,
+      ...base,
+      ...(redact(fields ?? {}) as LogFields),
+    };
     write(JSON.stringify(entry));
   };
   return {

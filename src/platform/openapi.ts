@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { AppError, ERROR_CATALOG, type ErrorCode } from "./errors";
 import { fieldErrors } from "./error-handler";
+import { AppError, ERROR_CATALOG, type ErrorCode } from "./errors";
 import type { AppEnv } from "./hono-env";
 
 /** The app type every `register…(app)` function takes. */
@@ -59,7 +59,10 @@ export function problemResponses<const S extends number>(...statuses: S[]) {
         content: { "application/problem+json": { schema: ProblemSchema } },
       },
     ]),
-  ) as Record<S, { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }>;
+  ) as Record<
+    S,
+    { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }
+  >;
 }
 
 /** Problems any JSON-body route can answer, whatever its own rules. */

@@ -20,7 +20,8 @@ const ZERO_TRACE = "0".repeat(32);
  */
 export function traceContextFrom(headers: Headers, random: RandomSource): TraceContext {
   const clientRequestId = headers.get("x-request-id");
-  const requestId = clientRequestId && SANE_ID.test(clientRequestId) ? clientRequestId : `req_${hexEncode(random.bytes(12))}`;
+  const requestId =
+    clientRequestId && SANE_ID.test(clientRequestId) ? clientRequestId : `req_${hexEncode(random.bytes(12))}`;
   const parent = TRACEPARENT.exec(headers.get("traceparent")?.trim().toLowerCase() ?? "");
   const clientTraceId = headers.get("x-trace-id");
   const traceId =
@@ -29,7 +30,8 @@ export function traceContextFrom(headers: Headers, random: RandomSource): TraceC
       : clientTraceId && SANE_ID.test(clientTraceId)
         ? clientTraceId
         : hexEncode(random.bytes(16));
-  const w3cTraceId = /^[0-9a-f]{32}$/.test(traceId) && traceId !== ZERO_TRACE ? traceId : hexEncode(random.bytes(16));
+  const w3cTraceId =
+    /^[0-9a-f]{32}$/.test(traceId) && traceId !== ZERO_TRACE ? traceId : hexEncode(random.bytes(16));
   const flags = parent?.[3] ?? "01";
   return { requestId, traceId, traceparent: `00-${w3cTraceId}-${hexEncode(random.bytes(8))}-${flags}` };
 }

@@ -1,9 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
 
 /**
  * A throwaway PostgreSQL 15 cluster for the contract tests: initdb in a temp dir, started on a free
@@ -40,7 +39,9 @@ function run(command: string, args: string[], check = true): void {
 
 export async function startPostgresCluster(): Promise<PostgresCluster> {
   if (!existsSync(join(BIN_DIR, "initdb"))) {
-    throw new Error(`PostgreSQL 15 is not installed (${BIN_DIR}); run .ci/run or apt-get install postgresql-15`);
+    throw new Error(
+      `PostgreSQL 15 is not installed (${BIN_DIR}); run .ci/run or apt-get install postgresql-15`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), "edge-auth-pg-"));
   chmodSync(dir, 0o700);
@@ -59,11 +60,9 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const admin = postgres(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`, { max: 1, onnotice: () => {} });
-    await admin.unsafe("CREATE DATABASE edge_auth");
-    await admin.end();
+    psql(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`, ["-c", "CREATE DATABASE edge_auth"]);
     const url = `postgres://postgres:postgres@127.0.0.1:${port}/edge_auth`;
-    await applyPostgresMigrations(url);
+    applyPostgresMigrations(url);
     return { url, stop };
   } catch (error) {
     stop();
@@ -71,17 +70,23 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   }
 }
 
-/** Applies migrations/pg/*.sql in name order, split on drizzle-kit's statement breakpoints. */
-export async function applyPostgresMigrations(url: string): Promise<void> {
+function psql(url: string, args: string[]): void {
+  const result = spawnSync(join(BIN_DIR, "psql"), [url, "-q", "-v", "ON_ERROR_STOP=1", ...args], {
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+}
+
+/**
+ * Applies migrations/pg/*.sql in name order with psql (drizzle-kit's `--> statement-breakpoint`
+ * markers are SQL comments to psql). psql rather than a Node driver: this runs in the workers
+ * project's module runner, which resolves packages for workerd, not Node.
+ */
+export function applyPostgresMigrations(url: string): void {
   const dir = join(import.meta.dirname, "../../migrations/pg");
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    for (const file of readdirSync(dir).filter((name) => name.endsWith(".sql")).sort()) {
-      for (const statement of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) {
-        if (statement.trim()) await sql.unsafe(statement);
-      }
-    }
-  } finally {
-    await sql.end();
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith(".sql"))
+    .sort()) {
+    psql(url, ["-1", "-f", join(dir, file)]);
   }
 }

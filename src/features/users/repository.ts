@@ -90,7 +90,9 @@ export class UserRepository {
 
   async setStatus(id: string, status: UserStatus, at: Date): Promise<boolean> {
     return (
-      (await this.db.run(sql`UPDATE users SET status = ${status}, updated_at = ${at.getTime()} WHERE id = ${id}`)) === 1
+      (await this.db.run(
+        sql`UPDATE users SET status = ${status}, updated_at = ${at.getTime()} WHERE id = ${id}`,
+      )) === 1
     );
   }
 

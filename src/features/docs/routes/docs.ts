@@ -14,7 +14,10 @@ const IMMUTABLE = "public, max-age=86400";
 export function registerDocs(app: App): void {
   app.get("/docs", swaggerUI({ url: "/openapi.json", baseUrl: ASSET_BASE, title: "Edge Auth API" }));
   app.get(`${ASSET_BASE}/swagger-ui-dist/swagger-ui-bundle.js`, (c) =>
-    c.body(swaggerBundle, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": IMMUTABLE }),
+    c.body(swaggerBundle, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": IMMUTABLE,
+    }),
   );
   app.get(`${ASSET_BASE}/swagger-ui-dist/swagger-ui.css`, (c) =>
     c.body(swaggerCss, 200, { "content-type": "text/css; charset=utf-8", "cache-control": IMMUTABLE }),

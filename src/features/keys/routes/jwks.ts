@@ -31,6 +31,9 @@ export function registerJwks(app: App): void {
     const jwks = await c.get("services").jwt.jwks();
     // Short enough that a rotation reaches verifiers quickly, long enough to spare the Worker.
     c.header("cache-control", "public, max-age=300, stale-while-revalidate=60");
-    return c.json(jwks as z.infer<typeof jwksRoute.responses[200]["content"]["application/json"]["schema"]>, 200);
+    return c.json(
+      jwks as z.infer<(typeof jwksRoute.responses)[200]["content"]["application/json"]["schema"]>,
+      200,
+    );
   });
 }
