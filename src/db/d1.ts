@@ -1,7 +1,11 @@
-import { type SQL, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
+import type { SQL } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { AppError } from "../platform/errors";
 import type { Database } from "./database";
+
+// drizzle renders the `sql` template (placeholders, escaping); statements run on the D1 binding
+// directly, because drizzle's D1 batch does not accept raw `sql` queries.
+const dialect = new SQLiteSyncDialect();
 
 function translate(error: unknown): never {
   const message = `${String(error)} ${String((error as { cause?: unknown })?.cause ?? "")}`;
@@ -13,20 +17,26 @@ function translate(error: unknown): never {
 
 /** The D1 adapter of the storage port. */
 export function createD1Database(binding: D1Database): Database {
-  const db = drizzle(binding);
+  const prepare = (query: SQL) => {
+    const { sql, params } = dialect.sqlToQuery(query);
+    return binding.prepare(sql).bind(...params);
+  };
+  const all = async <Row>(query: SQL): Promise<Row[]> => {
+    const result = await prepare(query).all<Row>().catch(translate);
+    return result.results;
+  };
   return {
     dialect: "sqlite",
-    all: <Row>(query: SQL) => db.all<Row>(query).catch(translate),
-    first: async <Row>(query: SQL) => (await db.all<Row>(query).catch(translate))[0],
-    run: async (query) => (await db.run(query).catch(translate)).meta.changes,
+    all,
+    first: async <Row>(query: SQL) => (await all<Row>(query))[0],
+    run: async (query) => (await prepare(query).run().catch(translate)).meta.changes,
     async atomic(queries) {
-      const [head, ...rest] = queries.map((query) => db.all(query));
-      if (!head) return [];
-      return (await db.batch([head, ...rest]).catch(translate)) as unknown[][];
+      if (queries.length === 0) return [];
+      const results = await binding.batch(queries.map(prepare)).catch(translate);
+      return results.map((result) => result.results);
     },
     async ping() {
-      await db.all(sql`SELECT 1 AS ok`);
+      await binding.prepare("SELECT 1 AS ok").first();
     },
-    async close() {},
   };
 }

@@ -21,6 +21,4 @@ export interface Database {
   atomic(queries: SQL[]): Promise<unknown[][]>;
   /** Checks the database answers; used by /readyz. */
   ping(): Promise<void>;
-  /** Releases connections at the end of a request (a no-op on D1). */
-  close(): Promise<void>;
 }

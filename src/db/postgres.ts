@@ -18,7 +18,9 @@ function translate(error: unknown): never {
 
 /**
  * The PostgreSQL adapter of the storage port, over a Hyperdrive connection string. A client is made
- * per request (Hyperdrive pools the real connections) and closed by `close()`. int8 is parsed as a
+ * per request (Hyperdrive pools the real connections) and never `end()`ed: workerd closes a
+ * request's sockets when it finishes, and `end()` there leaves an unhandled "Stream was cancelled"
+ * rejection (porsager/postgres#1202). int8 is parsed as a
  * JS number: every bigint column holds epoch milliseconds, well inside 2^53.
  */
 export function createPostgresDatabase(connectionString: string): Database {
@@ -56,9 +58,6 @@ export function createPostgresDatabase(connectionString: string): Database {
     },
     async ping() {
       await db.execute(sql`SELECT 1 AS ok`);
-    },
-    async close() {
-      await client.end({ timeout: 1 });
     },
   };
 }

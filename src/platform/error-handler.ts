@@ -58,7 +58,7 @@ const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof AppError) {
     if (error.status >= 500)
-      c.get("logger")?.error("request failed", { code: error.code, error: error.cause ?? error });
+      c.get("logger")?.error("request failed", { errorCode: error.code, error: error.cause ?? error });
     return renderProblem(c, error);
   }
   if (error instanceof HTTPException && HTTP_EXCEPTION_CODES[error.status]) {

@@ -1,5 +1,6 @@
-import { SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { buildApp } from "../../src/app";
 
 const problemOf = async (response: Response) => {
   expect(response.headers.get("content-type")).toBe("application/problem+json");
@@ -137,5 +138,30 @@ describe("keys", () => {
       expect(key.d).toBeUndefined();
       expect(key.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
     }
+  });
+});
+
+describe("readiness on PostgreSQL through Hyperdrive", () => {
+  it("GET /readyz pings PostgreSQL when DATABASE=hyperdrive", async () => {
+    const response = await buildApp().request(
+      "/readyz",
+      {},
+      { ...env, DATABASE: "hyperdrive" },
+      createExecutionContext(),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", database: "hyperdrive" });
+  });
+
+  it("answers 503 problem+json when the database is unreachable", async () => {
+    const unreachable = { connectionString: "postgres://postgres:postgres@127.0.0.1:1/none" } as Hyperdrive;
+    const response = await buildApp().request(
+      "/readyz",
+      {},
+      { ...env, DATABASE: "hyperdrive", HYPERDRIVE: unreachable },
+      createExecutionContext(),
+    );
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { code: string }).code).toBe("DEPENDENCY_UNAVAILABLE");
   });
 });

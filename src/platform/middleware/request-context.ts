@@ -6,7 +6,7 @@ import { traceContextFrom } from "../trace";
 
 /**
  * First middleware of every request: request/trace ids (echoed on the response), a logger that
- * carries them, the per-request services, one access-log line, and closing the database after.
+ * carries them, the per-request services, and one access-log line.
  *
  * @example app.use("*", requestContext(defaultPlatformDeps));
  */
@@ -24,7 +24,6 @@ export function requestContext(deps: PlatformDeps) {
     } finally {
       c.header("x-request-id", trace.requestId);
       c.header("x-trace-id", trace.traceId);
-      c.executionCtx.waitUntil(services.db.close());
       logger.info("request", {
         method: c.req.method,
         route: c.req.routePath,
