@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,15 +78,14 @@ function psql(url: string, args: string[]): void {
 }
 
 /**
- * Applies migrations/pg/*.sql in name order with psql (drizzle-kit's `--> statement-breakpoint`
- * markers are SQL comments to psql). psql rather than a Node driver: this runs in the workers
- * project's module runner, which resolves packages for workerd, not Node.
+ * Migrates with the same script operators run (`npm run db:migrate:pg`), in a child Node process:
+ * this file runs in the workers project's module runner, which resolves packages for workerd.
  */
 export function applyPostgresMigrations(url: string): void {
-  const dir = join(import.meta.dirname, "../../migrations/pg");
-  for (const file of readdirSync(dir)
-    .filter((name) => name.endsWith(".sql"))
-    .sort()) {
-    psql(url, ["-1", "-f", join(dir, file)]);
-  }
+  const script = join(import.meta.dirname, "../../scripts/migrate-postgres.mjs");
+  const result = spawnSync(process.execPath, [script], {
+    encoding: "utf8",
+    env: { ...process.env, DATABASE_URL: url },
+  });
+  if (result.status !== 0) throw new Error(`migrations failed: ${result.stderr || result.stdout}`);
 }
