@@ -29,10 +29,10 @@ const { values } = parseArgs({
   },
 });
 const options = {
-  duration: boundedInteger("duration", values.duration, MAX_SECONDS),
-  warmup: boundedInteger("warmup", values.warmup, MAX_SECONDS),
-  connections: boundedInteger("connections", values.connections, 256),
-  threads: boundedInteger("threads", values.threads, 16),
+  duration: boundedInteger("duration", values.duration, 1, MAX_SECONDS),
+  warmup: boundedInteger("warmup", values.warmup, 0, MAX_SECONDS),
+  connections: boundedInteger("connections", values.connections, 1, 256),
+  threads: boundedInteger("threads", values.threads, 1, 16),
 };
 
 const env = {
@@ -108,10 +108,11 @@ try {
 if (!values["skip-argon2"]) failed = !(await argon2Cost()) || failed;
 process.exit(failed ? 1 : 0);
 
-function boundedInteger(name, text, max) {
+function boundedInteger(name, text, min, max) {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new Error(`--${name} must be an integer from 0 to ${max}, got ${text}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    console.error(`--${name} must be an integer from ${min} to ${max}, got ${text}`);
+    process.exit(2);
   }
   return value;
 }
