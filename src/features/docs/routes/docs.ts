@@ -22,4 +22,6 @@ export function registerDocs(app: App): void {
   app.get(`${ASSET_BASE}/swagger-ui-dist/swagger-ui.css`, (c) =>
     c.body(swaggerCss, 200, { "content-type": "text/css; charset=utf-8", "cache-control": IMMUTABLE }),
   );
+  // Browsers showing /docs ask for /favicon.ico; an empty success keeps their console free of a 404.
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "cache-control": IMMUTABLE }));
 }
