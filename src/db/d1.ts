@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { AppError } from "../platform/errors";
 import type { Database } from "./database";
 
@@ -11,6 +12,8 @@ function translate(error: unknown): never {
   throw error;
 }
 
+const dialect = new SQLiteAsyncDialect();
+
 /** The D1 adapter of the storage port. */
 export function createD1Database(binding: D1Database): Database {
   const db = drizzle(binding);
@@ -19,10 +22,16 @@ export function createD1Database(binding: D1Database): Database {
     all: <Row>(query: SQL) => db.all<Row>(query).catch(translate),
     first: async <Row>(query: SQL) => (await db.all<Row>(query).catch(translate))[0],
     run: async (query) => (await db.run(query).catch(translate)).meta.changes,
+    // D1's own batch, not drizzle's: drizzle's cannot batch raw `sql` templates that have
+    // parameters (its raw query has no prepared statement to bind).
     async atomic(queries) {
-      const [head, ...rest] = queries.map((query) => db.all(query));
-      if (!head) return [];
-      return (await db.batch([head, ...rest]).catch(translate)) as unknown[][];
+      if (queries.length === 0) return [];
+      const statements = queries.map((query) => {
+        const { sql: text, params } = dialect.sqlToQuery(query);
+        return binding.prepare(text).bind(...params);
+      });
+      const results = await binding.batch(statements).catch(translate);
+      return results.map((result) => result.results ?? []);
     },
     async ping() {
       await db.all(sql`SELECT 1 AS ok`);
