@@ -1,0 +1,136 @@
+import { expect, it } from "vitest";
+import { UserRepository } from "../../src/features/users/repository";
+import type { Role } from "../../src/features/users/user";
+import { AppError } from "../../src/platform/errors";
+import { describeOnEachDialect, unique } from "../helpers/dialects";
+
+const AT = new Date(1_767_225_600_000);
+
+function newUser(overrides: Partial<Parameters<UserRepository["create"]>[0]> = {}) {
+  const tag = unique();
+  return {
+    id: `usr_${tag}`,
+    username: `User.${tag}`,
+    email: `User.${tag}@Example.com`,
+    passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+    name: "A User",
+    role: "usuario" as Role,
+    status: "active" as const,
+    createdAt: AT,
+    ...overrides,
+  };
+}
+
+describeOnEachDialect("UserRepository", (db) => {
+  const users = () => new UserRepository(db());
+
+  it("creates a user and reads it back by id", async () => {
+    const input = newUser();
+    const created = await users().create(input);
+    expect(created).toEqual({
+      ...input,
+      emailVerifiedAt: null,
+      tokensValidAfter: null,
+      updatedAt: AT,
+    });
+    expect(await users().findById(input.id)).toEqual(created);
+    expect(await users().findById(`usr_${unique()}`)).toBeUndefined();
+  });
+
+  it("finds by username or e-mail, trimmed and case-insensitively", async () => {
+    const input = newUser();
+    await users().create(input);
+    for (const identifier of [
+      input.username,
+      `  ${input.username.toUpperCase()} `,
+      input.email.toLowerCase(),
+    ]) {
+      expect((await users().findByLogin(identifier))?.id).toBe(input.id);
+    }
+    expect(await users().findByLogin(`nobody.${unique()}`)).toBeUndefined();
+  });
+
+  it("refuses a username or e-mail taken in another case with CONFLICT, changing nothing", async () => {
+    const first = newUser();
+    await users().create(first);
+    const before = await users().count();
+    for (const clash of [
+      newUser({ username: first.username.toUpperCase() }),
+      newUser({ email: first.email.toUpperCase() }),
+    ]) {
+      const error = await users()
+        .create(clash)
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe("CONFLICT");
+      expect(await users().findById(clash.id)).toBeUndefined();
+    }
+    expect(await users().count()).toBe(before);
+  });
+
+  it("tells whether a username or an e-mail is taken", async () => {
+    const input = newUser();
+    await users().create(input);
+    expect(await users().existsByUsernameOrEmail(input.username.toLowerCase(), "none@example.com")).toBe(
+      true,
+    );
+    expect(await users().existsByUsernameOrEmail("none", input.email.toUpperCase())).toBe(true);
+    expect(await users().existsByUsernameOrEmail(`none.${unique()}`, `${unique()}@example.com`)).toBe(false);
+  });
+
+  it("createIfAbsentStatement inserts exactly once under concurrent callers", async () => {
+    const base = newUser();
+    const attempts = Array.from({ length: 8 }, (_, i) =>
+      db().all<{ id: string }>(users().createIfAbsentStatement({ ...base, id: `${base.id}_${i}` })),
+    );
+    const inserted = (await Promise.all(attempts)).filter((rows) => rows.length === 1);
+    expect(inserted).toHaveLength(1);
+    expect((await users().findByLogin(base.username))?.id).toBe(inserted[0]![0]!.id);
+  });
+
+  it("updates the password hash and the status", async () => {
+    const input = newUser();
+    await users().create(input);
+    const later = new Date(AT.getTime() + 1000);
+    expect(await users().updatePasswordHash(input.id, "$argon2id$new", later)).toBe(true);
+    expect(await users().setStatus(input.id, "disabled", later)).toBe(true);
+    const updated = await users().findById(input.id);
+    expect(updated).toMatchObject({ passwordHash: "$argon2id$new", status: "disabled", updatedAt: later });
+    expect(updated?.tokensValidAfter).toBeNull();
+    expect(await users().setStatus(`usr_${unique()}`, "active", later)).toBe(false);
+  });
+
+  it("marks the e-mail verified once, and only for the current address", async () => {
+    const input = newUser();
+    await users().create(input);
+    const first = new Date(AT.getTime() + 1000);
+    expect(await users().markEmailVerifiedIfCurrent(input.id, "other@example.com", first)).toBe(false);
+    expect(await users().markEmailVerifiedIfCurrent(input.id, input.email.toUpperCase(), first)).toBe(true);
+    expect(await users().markEmailVerified(input.id, new Date(first.getTime() + 1000))).toBe(false);
+    expect((await users().findById(input.id))?.emailVerifiedAt).toEqual(first);
+
+    const other = newUser();
+    await users().create(other);
+    expect(await users().markEmailVerified(other.id, first)).toBe(true);
+  });
+
+  it("replaces the password and cuts off older access tokens in one statement", async () => {
+    const input = newUser();
+    await users().create(input);
+    const at = new Date(AT.getTime() + 5000);
+    await db().atomic([users().replacePasswordStatement(input.id, "$argon2id$reset", at)]);
+    expect(await users().findById(input.id)).toMatchObject({
+      passwordHash: "$argon2id$reset",
+      tokensValidAfter: at,
+    });
+    const later = new Date(at.getTime() + 5000);
+    await db().atomic([users().revokeAccessTokensStatement(input.id, later)]);
+    expect((await users().findById(input.id))?.tokensValidAfter).toEqual(later);
+  });
+
+  it("counts users", async () => {
+    const before = await users().count();
+    await users().create(newUser());
+    expect(await users().count()).toBe(before + 1);
+  });
+});
