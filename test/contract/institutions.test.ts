@@ -1,41 +1,25 @@
+import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { InstitutionRepository } from "../../src/features/institutions/repository";
-import { UserRepository } from "../../src/features/users/repository";
 import { ManualClock } from "../../src/platform/clock";
 import { cryptoRandom } from "../../src/platform/random";
 import { describeOnEachDialect, unique } from "../helpers/dialects";
+import { insertUser } from "../helpers/users";
 
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
 
 describeOnEachDialect("InstitutionRepository", (db) => {
   const institutions = () => new InstitutionRepository(db(), clock, cryptoRandom);
 
-  async function newUserId(): Promise<string> {
-    const id = `usr_${unique()}`;
-    await new UserRepository(db()).create({
-      id,
-      username: unique("u"),
-      email: `${unique("e")}@example.com`,
-      passwordHash: "$argon2id$x",
-      name: "N",
-      role: "usuario",
-      status: "active",
-      createdAt: clock.now(),
-    });
-    return id;
-  }
-
   it("creates institutions once, even when ensured concurrently", async () => {
     const code = unique("inst");
     await Promise.all(Array.from({ length: 5 }, () => institutions().ensure([code, code])));
-    const rows = await db().all<{ code: string }>(
-      (await import("drizzle-orm")).sql`SELECT code FROM institutions WHERE code = ${code}`,
-    );
+    const rows = await db().all<{ code: string }>(sql`SELECT code FROM institutions WHERE code = ${code}`);
     expect(rows).toHaveLength(1);
   });
 
   it("links a user to existing codes only, idempotently, and lists codes sorted", async () => {
-    const userId = await newUserId();
+    const userId = await insertUser(db());
     const [b, a] = [unique("b"), unique("a")];
     await institutions().ensure([b, a]);
     const at = clock.now();

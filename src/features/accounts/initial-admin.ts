@@ -51,7 +51,7 @@ export function resolveAdminSettings(
         username: given.username ?? "",
         email: given.email ?? "",
         password: given.password ?? "",
-        name: given.name ?? given.username ?? "",
+        name: given.name ?? "",
         institutions: given.institutions ?? [],
       };
   if (!development) {
@@ -69,7 +69,14 @@ export function resolveAdminSettings(
   const email = EmailSchema.safeParse(settings.email);
   if (!username.success) return { refused: `ADMIN_USERNAME ${username.error.issues[0]?.message}` };
   if (!email.success) return { refused: `ADMIN_EMAIL ${email.error.issues[0]?.message}` };
-  return { settings: { ...settings, username: username.data, email: email.data } };
+  return {
+    settings: {
+      ...settings,
+      username: username.data,
+      email: email.data,
+      name: settings.name || username.data,
+    },
+  };
 }
 
 // Once per isolate and configuration: later requests skip even the existence check.
