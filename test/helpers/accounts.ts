@@ -130,12 +130,13 @@ export function decodeJwt(token: string): {
 } {
   const [header, payload] = token
     .split(".")
+    .slice(0, 2)
     .map((part) => JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/"))));
   return { header, payload };
 }
 
-/** Every audit row of the file's D1, as stored. */
+/** Every audit row of the file's D1, in the order written. */
 export async function auditRows(): Promise<Array<Record<string, unknown>>> {
-  const { results } = await env.DB.prepare("SELECT * FROM audit_logs ORDER BY created_at, id").all();
+  const { results } = await env.DB.prepare("SELECT * FROM audit_logs ORDER BY rowid").all();
   return results;
 }
