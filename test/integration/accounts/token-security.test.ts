@@ -158,12 +158,13 @@ describe("tokens that must be rejected", () => {
   });
 
   it("no or malformed Authorization is 401 with WWW-Authenticate", async () => {
-    for (const headers of [
+    const variants: Array<Record<string, string>> = [
       {},
       { authorization: "Basic dXNlcjpwYXNz" },
       { authorization: "Bearer" },
       { authorization: tokens.accessToken },
-    ]) {
+    ];
+    for (const headers of variants) {
       const response = await viaSelf("/auth/me", { headers });
       await expectProblem(response, 401, "UNAUTHENTICATED");
       expect(response.headers.get("www-authenticate")).toContain("Bearer");
