@@ -28,7 +28,9 @@ describe("OpenAPI document of the account routes", () => {
       paths: Record<string, Record<string, Operation>>;
       tags: Array<{ name: string }>;
     };
-    expect(doc.tags.map((tag) => tag.name)).toEqual(expect.arrayContaining(["Auth", "Password reset", "Verification"]));
+    expect(doc.tags.map((tag) => tag.name)).toEqual(
+      expect.arrayContaining(["Auth", "Password reset", "Verification"]),
+    );
     for (const [method, path, tag, statuses] of OPERATIONS) {
       const operation = doc.paths[path]?.[method];
       expect(operation, `${method} ${path}`).toBeDefined();
@@ -36,7 +38,9 @@ describe("OpenAPI document of the account routes", () => {
       expect(operation!.tags).toEqual([tag]);
       expect(Object.keys(operation!.responses)).toEqual(expect.arrayContaining(statuses));
       for (const status of statuses.filter((code) => Number(code) >= 400)) {
-        expect(Object.keys(operation!.responses[status]!.content ?? {})).toEqual(["application/problem+json"]);
+        expect(Object.keys(operation!.responses[status]!.content ?? {})).toEqual([
+          "application/problem+json",
+        ]);
       }
       if (method === "post") expect(operation!.requestBody).toBeDefined();
       const secured = path === "/auth/me" || path === "/auth/introspect";
