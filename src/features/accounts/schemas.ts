@@ -10,7 +10,7 @@ import {
 
 /** Request and response schemas shared by the account routes (they also document the API). */
 
-export const USERNAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+const USERNAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
 export const UsernameSchema = z
   .string()
