@@ -1,15 +1,6 @@
 import { type Config, loadConfig } from "./config";
 import { createDatabase, type Database } from "./db";
-import { AccountService } from "./features/accounts/account-service";
-import { EmailVerificationService } from "./features/accounts/email-verification-service";
-import { InitialAdmin } from "./features/accounts/initial-admin";
-import { IntrospectionService } from "./features/accounts/introspection";
-import { PasswordResetService } from "./features/accounts/password-reset-service";
-import { RefreshTokenRepository } from "./features/accounts/refresh-token-repository";
-import { noSecondFactor, type SecondFactorCheck } from "./features/accounts/second-factor";
-import { SessionService } from "./features/accounts/session-service";
-import { SingleUseTokenRepository } from "./features/accounts/single-use-token-repository";
-import { TokenIssuer } from "./features/accounts/token-issuer";
+import { type AccountServices, createAccountServices } from "./features/accounts/services";
 import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
 import type { EmailMessage, EmailOutbox } from "./features/email/message";
@@ -33,7 +24,7 @@ export interface PlatformDeps {
 export const defaultPlatformDeps: PlatformDeps = { clock: systemClock, random: cryptoRandom };
 
 /** Everything a request, a queue batch or a cron run works with, built fresh from `env`. */
-export interface Services extends PlatformDeps {
+export interface Services extends PlatformDeps, AccountServices {
   env: Env;
   config: Config;
   logger: Logger;
@@ -46,15 +37,6 @@ export interface Services extends PlatformDeps {
   audit: AuditService;
   email: EmailOutbox;
   institutions: InstitutionRepository;
-  refreshTokens: RefreshTokenRepository;
-  /** The login step the two-factor feature fills in; by default no user has a second factor. */
-  secondFactor: SecondFactorCheck;
-  initialAdmin: InitialAdmin;
-  sessions: SessionService;
-  introspection: IntrospectionService;
-  verification: EmailVerificationService;
-  passwordResets: PasswordResetService;
-  accounts: AccountService;
 }
 
 /**
@@ -87,91 +69,10 @@ export function createServices(
   const audit = new AuditService(new AuditLogRepository(db), clock, random, trace.requestId);
   const email = new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<EmailMessage>, trace, clock, random);
   const institutions = new InstitutionRepository(db, clock, random);
-  const refreshTokens = new RefreshTokenRepository(db);
-  const secondFactor = noSecondFactor;
-  const initialAdmin = new InitialAdmin({
-    config,
-    db,
-    users,
-    institutions,
-    passwords,
-    audit,
-    clock,
-    random,
-    logger,
-  });
-  const sessions = new SessionService({
-    db,
-    jwt,
-    issuer: new TokenIssuer(jwt, institutions, {
-      access: config.jwt.accessTokenTtl,
-      refresh: config.jwt.refreshTokenTtl,
-    }),
-    users,
-    refreshTokens,
-    audit,
-    clock,
-    random,
-    logger,
-    reuseGraceSeconds: config.refreshReuseGraceSeconds,
-  });
-  const verification = new EmailVerificationService({
-    users,
-    tokens: new SingleUseTokenRepository(db, "verification_tokens"),
-    email,
-    audit,
-    background,
-    clock,
-    random,
-    ttlSeconds: config.verificationTokenTtl,
-    appBaseUrl: config.appBaseUrl,
-  });
+  const shared = { env, config, logger, db, jwt, passwords, users, background, audit, email, institutions };
   return {
     ...deps,
-    env,
-    config,
-    logger,
-    db,
-    jwt,
-    passwords,
-    users,
-    background,
-    audit,
-    email,
-    institutions,
-    refreshTokens,
-    secondFactor,
-    initialAdmin,
-    sessions,
-    introspection: new IntrospectionService(jwt, users, refreshTokens, clock),
-    verification,
-    passwordResets: new PasswordResetService({
-      db,
-      users,
-      resets: new SingleUseTokenRepository(db, "password_resets"),
-      refreshTokens,
-      passwords,
-      email,
-      audit,
-      initialAdmin,
-      background,
-      clock,
-      random,
-      ttlSeconds: config.passwordResetTtl,
-      appBaseUrl: config.appBaseUrl,
-    }),
-    accounts: new AccountService({
-      users,
-      institutions,
-      passwords,
-      sessions,
-      verification,
-      secondFactor,
-      initialAdmin,
-      audit,
-      background,
-      clock,
-      random,
-    }),
+    ...shared,
+    ...createAccountServices({ ...shared, clock, random }),
   };
 }
