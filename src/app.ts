@@ -1,4 +1,5 @@
 import { loadConfig } from "./config";
+import { registerAccountRoutes } from "./features/accounts/routes";
 import { registerDocs } from "./features/docs/routes/docs";
 import { registerOpenApi } from "./features/docs/routes/openapi";
 import { registerHealthz } from "./features/health/routes/healthz";
@@ -27,6 +28,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerHealthz(app);
   registerReadyz(app);
   registerJwks(app);
+  registerAccountRoutes(app);
 
   registerOpenApi(app);
   registerDocs(app);

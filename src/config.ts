@@ -37,6 +37,13 @@ const schema = z.object({
   INVITES_DAILY_LIMIT: z.coerce.number().int().positive().default(5),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   METRICS_TOKEN: optionalSecret,
+  APP_BASE_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:8787"),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+  ADMIN_USERNAME: optionalSecret,
+  ADMIN_EMAIL: optionalSecret,
+  ADMIN_PASSWORD: optionalSecret,
+  ADMIN_NAME: optionalSecret,
+  ADMIN_INSTITUTIONS: optionalSecret,
 });
 
 /** Configuration read from bindings and vars, validated once per `env` object. */
@@ -58,6 +65,18 @@ export interface Config {
   invitesDailyLimit: number;
   logLevel: "debug" | "info" | "warn" | "error";
   metricsToken?: string;
+  /** Where the links in e-mails point (a front end's origin); tokens ride in the URL fragment. */
+  appBaseUrl: string;
+  /** How long a just-rotated refresh token may be presented again and get its child back. */
+  refreshReuseGraceSeconds: number;
+  /** `ADMIN_*` as set; `features/accounts/initial-admin.ts` applies the development defaults. */
+  initialAdmin: {
+    username?: string;
+    email?: string;
+    password?: string;
+    name?: string;
+    institutions?: string[];
+  };
 }
 
 const cache = new WeakMap<object, Config>();
@@ -97,6 +116,17 @@ export function loadConfig(env: Env): Config {
     invitesDailyLimit: vars.INVITES_DAILY_LIMIT,
     logLevel: vars.LOG_LEVEL,
     metricsToken: vars.METRICS_TOKEN,
+    appBaseUrl: vars.APP_BASE_URL.replace(/\/+$/, ""),
+    refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
+    initialAdmin: {
+      username: vars.ADMIN_USERNAME,
+      email: vars.ADMIN_EMAIL,
+      password: vars.ADMIN_PASSWORD,
+      name: vars.ADMIN_NAME,
+      institutions: vars.ADMIN_INSTITUTIONS?.split(",")
+        .map((code) => code.trim())
+        .filter(Boolean),
+    },
   };
   cache.set(env, config);
   return config;

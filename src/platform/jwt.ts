@@ -95,9 +95,18 @@ export class JwtService {
     return keyRingFor(this.options.privateKeyPem, this.options.previousPublicKeysPem);
   }
 
-  async sign(kind: TokenKind, claims: JWTPayload, ttlSeconds: number): Promise<string> {
+  /**
+   * `issuedAt` (epoch seconds) defaults to now; passing a past token's `iat` with the same claims
+   * reproduces that token byte for byte (RS256 signatures are deterministic).
+   */
+  async sign(
+    kind: TokenKind,
+    claims: JWTPayload,
+    ttlSeconds: number,
+    issuedAt: number = epochSeconds(this.clock),
+  ): Promise<string> {
     const ring = await this.ring();
-    const now = epochSeconds(this.clock);
+    const now = issuedAt;
     return new SignJWT(claims)
       .setProtectedHeader({ alg: ALGORITHM, kid: ring.kid, typ: TOKEN_TYPES[kind] })
       .setIssuer(this.options.issuer)

@@ -12,7 +12,8 @@ export function createApp(): App {
     defaultHook: (result) => {
       if (!result.success) {
         throw new AppError("VALIDATION_FAILED", "One or more fields are invalid", {
-          errors: fieldErrors(result.target, result.error),
+          // A JSON body is validated as Hono's `json` target; problems name it `body`, as documented.
+          errors: fieldErrors(result.target === "json" ? "body" : result.target, result.error),
         });
       }
     },

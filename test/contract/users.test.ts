@@ -1,116 +1,165 @@
-import { describe, expect, it } from "vitest";
-import type { NewUser } from "../../src/features/users/repository";
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
 import { UserRepository } from "../../src/features/users/repository";
-import { ManualClock } from "../../src/platform/clock";
+import { normalizeIdentifier, type Role } from "../../src/features/users/user";
 import { AppError } from "../../src/platform/errors";
-import { newId } from "../../src/platform/ids";
-import { cryptoRandom } from "../../src/platform/random";
-import { DIALECTS, unique } from "./dialects";
+import { describeOnEachDialect, unique } from "../helpers/dialects";
 
-const clock = new ManualClock(Date.UTC(2026, 3, 1, 12));
+const AT = new Date(1_767_225_600_000);
 
-function aUser(overrides: Partial<NewUser> = {}): NewUser {
-  const name = unique("user");
+function newUser(overrides: Partial<Parameters<UserRepository["create"]>[0]> = {}) {
+  const tag = unique();
   return {
-    id: newId("user", clock, cryptoRandom),
-    username: name,
-    email: `${name}@example.com`,
-    passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$PL01amPyeUuxG7H0vIr5X+qHkZvWnHmGBGXFYvh8z2E",
-    name: "Test User",
-    role: "usuario",
-    status: "active",
-    createdAt: clock.now(),
+    id: `usr_${tag}`,
+    username: `User.${tag}`,
+    email: `User.${tag}@Example.com`,
+    passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+    name: "A User",
+    role: "usuario" as Role,
+    status: "active" as const,
+    createdAt: AT,
     ...overrides,
   };
 }
 
-describe.each(DIALECTS)("UserRepository on $name", ({ open }) => {
-  const users = () => new UserRepository(open());
+describeOnEachDialect("UserRepository", (db) => {
+  const users = () => new UserRepository(db());
 
-  it("creates and reads a user back with the same shape", async () => {
-    const repo = users();
-    const input = aUser();
-    const created = await repo.create(input);
-    expect(created).toEqual({ ...input, emailVerifiedAt: null, updatedAt: input.createdAt });
-    expect(await repo.findById(input.id)).toEqual(created);
-    expect(await repo.findById("usr_missing")).toBeUndefined();
+  it("creates a user and reads it back by id", async () => {
+    const input = newUser();
+    const created = await users().create(input);
+    expect(created).toEqual({
+      ...input,
+      emailVerifiedAt: null,
+      tokensValidAfter: null,
+      updatedAt: AT,
+    });
+    expect(await users().findById(input.id)).toEqual(created);
+    expect(await users().findById(`usr_${unique()}`)).toBeUndefined();
   });
 
-  it("finds by username or e-mail, case-insensitively and trimmed", async () => {
-    const repo = users();
-    const input = aUser();
-    await repo.create({ ...input, username: input.username.toUpperCase(), email: input.email.toUpperCase() });
-    expect((await repo.findByLogin(`  ${input.username.toLowerCase()} `))?.id).toBe(input.id);
-    expect((await repo.findByLogin(input.email))?.id).toBe(input.id);
-    expect(await repo.findByLogin(unique("nobody"))).toBeUndefined();
-  });
-
-  it("rejects a username or e-mail that differs only in case with CONFLICT", async () => {
-    const repo = users();
-    const first = aUser();
-    await repo.create(first);
-    for (const clash of [
-      aUser({ username: first.username.toUpperCase() }),
-      aUser({ email: first.email.toUpperCase() }),
+  it("finds by username or e-mail, trimmed and case-insensitively", async () => {
+    const input = newUser();
+    await users().create(input);
+    for (const identifier of [
+      input.username,
+      `  ${input.username.toUpperCase()} `,
+      input.email.toLowerCase(),
     ]) {
-      const error = await repo.create(clash).catch((thrown: unknown) => thrown);
+      expect((await users().findByLogin(identifier))?.id).toBe(input.id);
+    }
+    expect(await users().findByLogin(`nobody.${unique()}`)).toBeUndefined();
+  });
+
+  it("refuses a username or e-mail taken in another case with CONFLICT, changing nothing", async () => {
+    const first = newUser();
+    await users().create(first);
+    const before = await users().count();
+    for (const clash of [
+      newUser({ username: first.username.toUpperCase() }),
+      newUser({ email: first.email.toUpperCase() }),
+    ]) {
+      const error = await users()
+        .create(clash)
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe("CONFLICT");
+      expect(await users().findById(clash.id)).toBeUndefined();
     }
+    expect(await users().count()).toBe(before);
+  });
+
+  it("tells whether a username or an e-mail is taken", async () => {
+    const input = newUser();
+    await users().create(input);
+    expect(await users().existsByUsernameOrEmail(input.username.toLowerCase(), "none@example.com")).toBe(
+      true,
+    );
+    expect(await users().existsByUsernameOrEmail("none", input.email.toUpperCase())).toBe(true);
+    expect(await users().existsByUsernameOrEmail(`none.${unique()}`, `${unique()}@example.com`)).toBe(false);
+  });
+
+  it("createIfAbsentStatement inserts exactly once under concurrent callers", async () => {
+    const base = newUser();
+    const attempts = Array.from({ length: 8 }, (_, i) =>
+      db().all<{ id: string }>(users().createIfAbsentStatement({ ...base, id: `${base.id}_${i}` })),
+    );
+    const inserted = (await Promise.all(attempts)).filter((rows) => rows.length === 1);
+    expect(inserted).toHaveLength(1);
+    expect((await users().findByLogin(base.username))?.id).toBe(inserted[0]![0]!.id);
+  });
+
+  it("updates the password hash and the status", async () => {
+    const input = newUser();
+    await users().create(input);
+    const later = new Date(AT.getTime() + 1000);
+    expect(await users().updatePasswordHash(input.id, "$argon2id$new", later)).toBe(true);
+    expect(await users().setStatus(input.id, "disabled", later)).toBe(true);
+    const updated = await users().findById(input.id);
+    expect(updated).toMatchObject({ passwordHash: "$argon2id$new", status: "disabled", updatedAt: later });
+    expect(updated?.tokensValidAfter).toBeNull();
+    expect(await users().setStatus(`usr_${unique()}`, "active", later)).toBe(false);
+  });
+
+  it("marks the e-mail verified once, and only for the current address", async () => {
+    const input = newUser();
+    await users().create(input);
+    const first = new Date(AT.getTime() + 1000);
+    expect(await users().markEmailVerifiedIfCurrent(input.id, "other@example.com", first)).toBe(false);
+    expect(await users().markEmailVerifiedIfCurrent(input.id, input.email.toUpperCase(), first)).toBe(true);
+    expect(await users().markEmailVerified(input.id, new Date(first.getTime() + 1000))).toBe(false);
+    expect((await users().findById(input.id))?.emailVerifiedAt).toEqual(first);
+
+    const other = newUser();
+    await users().create(other);
+    expect(await users().markEmailVerified(other.id, first)).toBe(true);
+  });
+
+  it("replaces the password and cuts off older access tokens in one statement", async () => {
+    const input = newUser();
+    await users().create(input);
+    const at = new Date(AT.getTime() + 5000);
+    await db().atomic([users().replacePasswordStatement(input.id, "$argon2id$reset", at)]);
+    expect(await users().findById(input.id)).toMatchObject({
+      passwordHash: "$argon2id$reset",
+      tokensValidAfter: at,
+    });
+    const later = new Date(at.getTime() + 5000);
+    await db().atomic([users().revokeAccessTokensStatement(input.id, later)]);
+    expect((await users().findById(input.id))?.tokensValidAfter).toEqual(later);
+  });
+
+  it("counts users", async () => {
+    const before = await users().count();
+    await users().create(newUser());
+    expect(await users().count()).toBe(before + 1);
   });
 
   it("creates exactly one of many concurrent inserts of the same username", async () => {
-    const repo = users();
-    const username = unique("race");
+    const username = `race${unique()}`;
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => repo.create(aUser({ username, email: `${unique("e")}@example.com` }))),
+      Array.from({ length: 10 }, () =>
+        users().create(newUser({ username, email: `${unique()}@example.com` })),
+      ),
     );
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
   });
 
-  it("updates the password hash, status and verification once", async () => {
-    const repo = users();
-    const input = aUser();
-    await repo.create(input);
-    const later = new Date(input.createdAt.getTime() + 60_000);
-    expect(await repo.updatePasswordHash(input.id, "$argon2id$new", later)).toBe(true);
-    expect(await repo.setStatus(input.id, "disabled", later)).toBe(true);
-    expect(await repo.markEmailVerified(input.id, later)).toBe(true);
-    expect(await repo.markEmailVerified(input.id, new Date(later.getTime() + 1))).toBe(false);
-    expect(await repo.findById(input.id)).toMatchObject({
-      passwordHash: "$argon2id$new",
-      status: "disabled",
-      emailVerifiedAt: later,
-      updatedAt: later,
-    });
-    expect(await repo.updatePasswordHash("usr_missing", "x", later)).toBe(false);
-  });
-
-  it("counts users", async () => {
-    const repo = users();
-    const before = await repo.count();
-    await repo.create(aUser());
-    expect(await repo.count()).toBe(before + 1);
-  });
-});
-
-describe("atomic on both dialects", () => {
-  it.each(DIALECTS)("$name rolls every statement back when one fails", async ({ open }) => {
-    const db = open();
-    const repo = new UserRepository(db);
-    const existing = aUser();
-    await repo.create(existing);
-    const { sql } = await import("drizzle-orm");
-    const fresh = aUser();
-    const error = await db
+  it("atomic() rolls every statement back when one fails", async () => {
+    const existing = newUser();
+    await users().create(existing);
+    const fresh = newUser();
+    const insert = (id: string, usernameNormalized: string, emailNormalized: string) => sql`
+      INSERT INTO users (id, username, username_normalized, email, email_normalized, password_hash, name, role,
+                         status, created_at, updated_at)
+      VALUES (${id}, ${id}, ${usernameNormalized}, ${id}, ${emailNormalized}, 'h', 'n', 'usuario', 'active', 1, 1)`;
+    const error = await db()
       .atomic([
-        sql`INSERT INTO users (id, username, username_normalized, email, email_normalized, password_hash, name, role, status, created_at, updated_at)
-            VALUES (${fresh.id}, ${fresh.username}, ${fresh.username}, ${fresh.email}, ${fresh.email}, 'h', 'n', 'usuario', 'active', 1, 1)`,
-        sql`INSERT INTO users (id, username, username_normalized, email, email_normalized, password_hash, name, role, status, created_at, updated_at)
-            VALUES (${unique("usr_")}, 'x', ${existing.username}, 'y', ${unique("mail")}, 'h', 'n', 'usuario', 'active', 1, 1)`,
+        insert(fresh.id, unique("fresh"), unique("fresh")),
+        insert(`usr_${unique()}`, normalizeIdentifier(existing.username), unique("mail")),
       ])
       .catch((thrown: unknown) => thrown);
     expect((error as AppError).code).toBe("CONFLICT");
-    expect(await repo.findById(fresh.id)).toBeUndefined();
+    expect(await users().findById(fresh.id)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { bigint, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 /** PostgreSQL twin of `./sqlite.ts`; keep the two in step (the contract tests run on both). */
 const epochMs = (name: string) => bigint(name, { mode: "number" });
@@ -16,6 +16,7 @@ export const users = pgTable(
     role: text("role").notNull(),
     status: text("status").notNull(),
     emailVerifiedAt: epochMs("email_verified_at"),
+    tokensValidAfter: epochMs("tokens_valid_after"),
     createdAt: epochMs("created_at").notNull(),
     updatedAt: epochMs("updated_at").notNull(),
   },
@@ -23,5 +24,127 @@ export const users = pgTable(
     uniqueIndex("users_username_normalized_key").on(table.usernameNormalized),
     uniqueIndex("users_email_normalized_key").on(table.emailNormalized),
     index("users_created_at_idx").on(table.createdAt),
+  ],
+);
+
+export const institutions = pgTable(
+  "institutions",
+  {
+    id: text("id").primaryKey(),
+    code: text("code").notNull(),
+    name: text("name").notNull(),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [uniqueIndex("institutions_code_key").on(table.code)],
+);
+
+export const userInstitutions = pgTable(
+  "user_institutions",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    institutionId: text("institution_id")
+      .notNull()
+      .references(() => institutions.id, { onDelete: "cascade" }),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.userId, table.institutionId] }),
+    index("user_institutions_institution_idx").on(table.institutionId),
+  ],
+);
+
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    familyId: text("family_id").notNull(),
+    parentId: text("parent_id"),
+    replacedById: text("replaced_by_id"),
+    expiresAt: epochMs("expires_at").notNull(),
+    rotatedAt: epochMs("rotated_at"),
+    revokedAt: epochMs("revoked_at"),
+    revokedReason: text("revoked_reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("refresh_tokens_token_hash_key").on(table.tokenHash),
+    index("refresh_tokens_family_idx").on(table.familyId),
+    index("refresh_tokens_user_idx").on(table.userId),
+    index("refresh_tokens_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: epochMs("expires_at").notNull(),
+    usedAt: epochMs("used_at"),
+    supersededAt: epochMs("superseded_at"),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("password_resets_token_hash_key").on(table.tokenHash),
+    index("password_resets_user_idx").on(table.userId),
+    index("password_resets_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+export const verificationTokens = pgTable(
+  "verification_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: epochMs("expires_at").notNull(),
+    usedAt: epochMs("used_at"),
+    supersededAt: epochMs("superseded_at"),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("verification_tokens_token_hash_key").on(table.tokenHash),
+    index("verification_tokens_user_idx").on(table.userId),
+    index("verification_tokens_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+export const auditLogs = pgTable(
+  "audit_logs",
+  {
+    id: text("id").primaryKey(),
+    event: text("event").notNull(),
+    result: text("result").notNull(),
+    reason: text("reason"),
+    actorId: text("actor_id"),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    tenantId: text("tenant_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    requestId: text("request_id"),
+    metadata: text("metadata").notNull(),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [
+    index("audit_logs_target_idx").on(table.targetType, table.targetId, table.createdAt),
+    index("audit_logs_actor_idx").on(table.actorId, table.createdAt),
+    index("audit_logs_event_idx").on(table.event, table.createdAt),
+    index("audit_logs_created_at_idx").on(table.createdAt),
   ],
 );

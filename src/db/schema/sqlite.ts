@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * D1 (SQLite) schema. `./pg.ts` holds the same tables for PostgreSQL: same table and column names,
@@ -19,6 +19,8 @@ export const users = sqliteTable(
     role: text("role").notNull(),
     status: text("status").notNull(),
     emailVerifiedAt: integer("email_verified_at"),
+    // Access tokens issued before this instant are refused by this service (reset, logout of all).
+    tokensValidAfter: integer("tokens_valid_after"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -26,5 +28,132 @@ export const users = sqliteTable(
     uniqueIndex("users_username_normalized_key").on(table.usernameNormalized),
     uniqueIndex("users_email_normalized_key").on(table.emailNormalized),
     index("users_created_at_idx").on(table.createdAt),
+  ],
+);
+
+export const institutions = sqliteTable(
+  "institutions",
+  {
+    id: text("id").primaryKey(),
+    code: text("code").notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [uniqueIndex("institutions_code_key").on(table.code)],
+);
+
+export const userInstitutions = sqliteTable(
+  "user_institutions",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    institutionId: text("institution_id")
+      .notNull()
+      .references(() => institutions.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.userId, table.institutionId] }),
+    index("user_institutions_institution_idx").on(table.institutionId),
+  ],
+);
+
+/**
+ * One row per refresh token ever issued. A family is one login's chain of rotations (its id is the
+ * first token's id); `replaced_by_id` links a rotated token to its child.
+ */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    familyId: text("family_id").notNull(),
+    parentId: text("parent_id"),
+    replacedById: text("replaced_by_id"),
+    expiresAt: integer("expires_at").notNull(),
+    rotatedAt: integer("rotated_at"),
+    revokedAt: integer("revoked_at"),
+    revokedReason: text("revoked_reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("refresh_tokens_token_hash_key").on(table.tokenHash),
+    index("refresh_tokens_family_idx").on(table.familyId),
+    index("refresh_tokens_user_idx").on(table.userId),
+    index("refresh_tokens_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    supersededAt: integer("superseded_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("password_resets_token_hash_key").on(table.tokenHash),
+    index("password_resets_user_idx").on(table.userId),
+    index("password_resets_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+export const verificationTokens = sqliteTable(
+  "verification_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    supersededAt: integer("superseded_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("verification_tokens_token_hash_key").on(table.tokenHash),
+    index("verification_tokens_user_idx").on(table.userId),
+    index("verification_tokens_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+/** Who did what to whom, from where, and how it ended. No foreign keys: audit outlives its subjects. */
+export const auditLogs = sqliteTable(
+  "audit_logs",
+  {
+    id: text("id").primaryKey(),
+    event: text("event").notNull(),
+    result: text("result").notNull(),
+    reason: text("reason"),
+    actorId: text("actor_id"),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    tenantId: text("tenant_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    requestId: text("request_id"),
+    metadata: text("metadata").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    index("audit_logs_target_idx").on(table.targetType, table.targetId, table.createdAt),
+    index("audit_logs_actor_idx").on(table.actorId, table.createdAt),
+    index("audit_logs_event_idx").on(table.event, table.createdAt),
+    index("audit_logs_created_at_idx").on(table.createdAt),
   ],
 );

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
 import { normalizeIdentifier, type Role, type User, type UserStatus } from "./user";
 
@@ -11,8 +11,18 @@ interface UserRow {
   role: string;
   status: string;
   email_verified_at: number | null;
+  tokens_valid_after: number | null;
   created_at: number;
   updated_at: number;
+}
+
+function insertUser(user: NewUser): SQL {
+  return sql`
+    INSERT INTO users (id, username, username_normalized, email, email_normalized, password_hash, name,
+                       role, status, email_verified_at, created_at, updated_at)
+    VALUES (${user.id}, ${user.username}, ${normalizeIdentifier(user.username)}, ${user.email},
+            ${normalizeIdentifier(user.email)}, ${user.passwordHash}, ${user.name}, ${user.role}, ${user.status},
+            ${user.emailVerifiedAt?.getTime() ?? null}, ${user.createdAt.getTime()}, ${user.createdAt.getTime()})`;
 }
 
 function toUser(row: UserRow): User {
@@ -25,16 +35,19 @@ function toUser(row: UserRow): User {
     role: row.role as Role,
     status: row.status as UserStatus,
     emailVerifiedAt: row.email_verified_at === null ? null : new Date(row.email_verified_at),
+    tokensValidAfter: row.tokens_valid_after === null ? null : new Date(row.tokens_valid_after),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
 }
 
 const COLUMNS = sql.raw(
-  "id, username, email, password_hash, name, role, status, email_verified_at, created_at, updated_at",
+  "id, username, email, password_hash, name, role, status, email_verified_at, tokens_valid_after, created_at, updated_at",
 );
 
-export type NewUser = Omit<User, "emailVerifiedAt" | "updatedAt"> & { emailVerifiedAt?: Date | null };
+export type NewUser = Omit<User, "emailVerifiedAt" | "tokensValidAfter" | "updatedAt"> & {
+  emailVerifiedAt?: Date | null;
+};
 
 /**
  * Users on D1 or PostgreSQL through the storage port. Uniqueness of username and e-mail is
@@ -45,14 +58,17 @@ export class UserRepository {
 
   /** Inserts the user; `AppError("CONFLICT")` when the username or e-mail is taken. */
   async create(user: NewUser): Promise<User> {
-    const row = await this.db.first<UserRow>(sql`
-      INSERT INTO users (id, username, username_normalized, email, email_normalized, password_hash, name,
-                         role, status, email_verified_at, created_at, updated_at)
-      VALUES (${user.id}, ${user.username}, ${normalizeIdentifier(user.username)}, ${user.email},
-              ${normalizeIdentifier(user.email)}, ${user.passwordHash}, ${user.name}, ${user.role}, ${user.status},
-              ${user.emailVerifiedAt?.getTime() ?? null}, ${user.createdAt.getTime()}, ${user.createdAt.getTime()})
-      RETURNING ${COLUMNS}`);
+    const row = await this.db.first<UserRow>(sql`${insertUser(user)} RETURNING ${COLUMNS}`);
     return toUser(row!);
+  }
+
+  /**
+   * Inserts the user unless the username or e-mail is already taken; RETURNING id yields one row
+   * only when it inserted. A statement for `db.atomic`; safe under concurrent callers because the
+   * unique indexes decide, never a prior read.
+   */
+  createIfAbsentStatement(user: NewUser): SQL {
+    return sql`${insertUser(user)} ON CONFLICT DO NOTHING RETURNING id`;
   }
 
   async findById(id: string): Promise<User | undefined> {
@@ -71,6 +87,16 @@ export class UserRepository {
     return row && toUser(row);
   }
 
+  /** True when some user has this username or this e-mail (case-insensitively). */
+  async existsByUsernameOrEmail(username: string, email: string): Promise<boolean> {
+    const row = await this.db.first<{ id: string }>(sql`
+      SELECT id FROM users
+      WHERE username_normalized = ${normalizeIdentifier(username)} OR email_normalized = ${normalizeIdentifier(email)}
+      LIMIT 1`);
+    return row !== undefined;
+  }
+
+  /** Re-hash on login (same password, new parameters); sessions are untouched. */
   async updatePasswordHash(id: string, passwordHash: string, at: Date): Promise<boolean> {
     return (
       (await this.db.run(
@@ -86,6 +112,34 @@ export class UserRepository {
         UPDATE users SET email_verified_at = ${at.getTime()}, updated_at = ${at.getTime()}
         WHERE id = ${id} AND email_verified_at IS NULL`)) === 1
     );
+  }
+
+  /**
+   * Marks the e-mail verified only while the account still has `email` (a link sent to an old
+   * address proves nothing about a new one). False when already verified or the address changed.
+   */
+  async markEmailVerifiedIfCurrent(id: string, email: string, at: Date): Promise<boolean> {
+    return (
+      (await this.db.run(sql`
+        UPDATE users SET email_verified_at = ${at.getTime()}, updated_at = ${at.getTime()}
+        WHERE id = ${id} AND email_normalized = ${normalizeIdentifier(email)} AND email_verified_at IS NULL`)) ===
+      1
+    );
+  }
+
+  /**
+   * A new password that also refuses every access token issued before `at` (password reset).
+   * A statement, so it runs in one `db.atomic` with the revocation of the refresh tokens.
+   */
+  replacePasswordStatement(id: string, passwordHash: string, at: Date): SQL {
+    return sql`
+      UPDATE users SET password_hash = ${passwordHash}, tokens_valid_after = ${at.getTime()}, updated_at = ${at.getTime()}
+      WHERE id = ${id}`;
+  }
+
+  /** Refuses every access token of the user issued before `at` (logout everywhere). */
+  revokeAccessTokensStatement(id: string, at: Date): SQL {
+    return sql`UPDATE users SET tokens_valid_after = ${at.getTime()}, updated_at = ${at.getTime()} WHERE id = ${id}`;
   }
 
   async setStatus(id: string, status: UserStatus, at: Date): Promise<boolean> {

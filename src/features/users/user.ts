@@ -14,6 +14,8 @@ export interface User {
   role: Role;
   status: UserStatus;
   emailVerifiedAt: Date | null;
+  /** Access tokens issued (whole seconds) before this instant are refused: set by reset and logout-all. */
+  tokensValidAfter: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

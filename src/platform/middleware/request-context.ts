@@ -17,13 +17,15 @@ export function requestContext(deps: PlatformDeps) {
     c.set("trace", trace);
     const logger = createLogger(levelOf(c.env), { requestId: trace.requestId, traceId: trace.traceId });
     c.set("logger", logger);
-    const services = createServices(c.env, deps, logger);
+    const services = createServices(c.env, deps, logger, trace);
     c.set("services", services);
     try {
       await next();
     } finally {
       c.header("x-request-id", trace.requestId);
       c.header("x-trace-id", trace.traceId);
+      // Deferred work (e-mails sent after a 202) keeps the Worker alive until it has finished.
+      c.executionCtx.waitUntil(services.background.settled());
       logger.info("request", {
         method: c.req.method,
         route: c.req.routePath,

@@ -18,6 +18,12 @@ export function registerOpenApi(app: App): void {
     tags: [
       { name: "Health", description: "Liveness and readiness" },
       { name: "Keys", description: "Public keys for verifying tokens" },
+      {
+        name: "Auth",
+        description: "Registration, login, sessions (refresh-token rotation) and introspection",
+      },
+      { name: "Password reset", description: "Forgotten passwords, by e-mailed single-use token" },
+      { name: "Verification", description: "E-mail address verification, by e-mailed single-use token" },
     ],
   });
 }

@@ -1,0 +1,128 @@
+import type { BackgroundTasks } from "../../platform/background";
+import type { ClientInfo } from "../../platform/client-info";
+import type { Clock } from "../../platform/clock";
+import { AppError } from "../../platform/errors";
+import { newId } from "../../platform/ids";
+import type { RandomSource } from "../../platform/random";
+import { generateSecret, hashSecret } from "../../platform/secrets";
+import type { AuditService } from "../audit/service";
+import type { EmailOutbox } from "../email/message";
+import type { UserRepository } from "../users/repository";
+import type { User } from "../users/user";
+import { unusableTokenError } from "./single-use-token-errors";
+import { type SingleUseTokenRepository, stateOf } from "./single-use-token-repository";
+
+/** Verification tokens look like `vfy_<43 base64url chars>`: recognisable if they leak. */
+export const VERIFICATION_TOKEN_PREFIX = "vfy";
+
+export interface EmailVerificationDeps {
+  users: UserRepository;
+  tokens: SingleUseTokenRepository;
+  email: EmailOutbox;
+  audit: AuditService;
+  background: BackgroundTasks;
+  clock: Clock;
+  random: RandomSource;
+  ttlSeconds: number;
+  appBaseUrl: string;
+}
+
+/** Proves a user owns their e-mail address with a single-use token sent to it. */
+export class EmailVerificationService {
+  constructor(private readonly deps: EmailVerificationDeps) {}
+
+  /** Issues a token (superseding earlier ones) and queues the e-mail with its link. */
+  async issue(user: User, client: ClientInfo): Promise<void> {
+    const { tokens, email, audit, clock, random, ttlSeconds, appBaseUrl } = this.deps;
+    const token = generateSecret(VERIFICATION_TOKEN_PREFIX, random);
+    const now = clock.now();
+    await tokens.issue({
+      id: newId("verification", clock, random),
+      userId: user.id,
+      email: user.email,
+      tokenHash: await hashSecret(token),
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+      createdAt: now,
+    });
+    await email.enqueue({
+      template: "verify-email",
+      to: user.email,
+      data: {
+        name: user.name,
+        token,
+        // In the fragment: browsers never send it to a server, so it stays out of access logs.
+        link: `${appBaseUrl}/verify-email#token=${token}`,
+        expiresInMinutes: String(Math.round(ttlSeconds / 60)),
+      },
+    });
+    await audit.record({
+      event: "email_verification.request",
+      result: "success",
+      actorId: user.id,
+      targetType: "user",
+      targetId: user.id,
+      client,
+    });
+  }
+
+  /**
+   * Sends a new verification e-mail if an unverified account has this address. Returns at once:
+   * the work runs after the response, so neither the answer nor its timing tells whether the
+   * account exists.
+   */
+  request(address: string, client: ClientInfo): void {
+    this.deps.background.defer("verification e-mail request", async () => {
+      const user = await this.deps.users.findByLogin(address);
+      if (!user || user.emailVerifiedAt || user.status !== "active") {
+        await this.deps.audit.record({
+          event: "email_verification.request",
+          result: "failure",
+          reason: !user ? "unknown_email" : user.emailVerifiedAt ? "already_verified" : "disabled",
+          actorId: user?.id ?? null,
+          targetType: user ? "user" : undefined,
+          targetId: user?.id ?? null,
+          client,
+        });
+        return;
+      }
+      await this.issue(user, client);
+    });
+  }
+
+  /** Uses the token and marks the address verified; returns when it was verified. */
+  async verify(token: string, client: ClientInfo): Promise<Date> {
+    const { users, tokens, audit, clock } = this.deps;
+    const tokenHash = await hashSecret(token);
+    const now = clock.now();
+    const used = await tokens.consume(tokenHash, now);
+    if (!used) {
+      const known = await tokens.findByHash(tokenHash);
+      const state = known ? stateOf(known, now) : "unknown";
+      await audit.record({
+        event: "email_verification.verify",
+        result: "failure",
+        reason: state,
+        actorId: known?.userId ?? null,
+        targetType: known ? "user" : undefined,
+        targetId: known?.userId ?? null,
+        client,
+      });
+      throw unusableTokenError(state);
+    }
+    const marked = await users.markEmailVerifiedIfCurrent(used.userId, used.email, now);
+    const user = await users.findById(used.userId);
+    const verifiedAt = user?.emailVerifiedAt;
+    await audit.record({
+      event: "email_verification.verify",
+      result: verifiedAt ? "success" : "failure",
+      reason: verifiedAt ? (marked ? undefined : "already_verified") : "address_changed",
+      actorId: used.userId,
+      targetType: "user",
+      targetId: used.userId,
+      client,
+    });
+    if (!verifiedAt)
+      throw new AppError("CONFLICT", "The account's e-mail address changed after this link was sent");
+    return verifiedAt;
+  }
+}

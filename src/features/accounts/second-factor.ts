@@ -1,0 +1,18 @@
+import type { User } from "../users/user";
+
+/**
+ * The login step after the password matched. The two-factor feature implements it (TOTP,
+ * recovery codes); until then no user has a second factor and `twoFactorCode` is ignored.
+ */
+export interface SecondFactorCheck {
+  /**
+   * Resolves when `user` needs no second factor or `code` satisfies it; otherwise throws an
+   * `AppError` (login audits the failure and passes the error on unchanged).
+   */
+  check(user: User, code: string | undefined): Promise<void>;
+}
+
+/** The default: no user has a second factor yet. */
+export const noSecondFactor: SecondFactorCheck = {
+  async check() {},
+};

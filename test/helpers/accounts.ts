@@ -1,0 +1,142 @@
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { expect } from "vitest";
+import { buildApp } from "../../src/app";
+import type { EmailMessage } from "../../src/features/email/message";
+import { ManualClock } from "../../src/platform/clock";
+import { cryptoRandom } from "../../src/platform/random";
+
+/** Sends requests to the Worker: `SELF` (the deployed shape) or a harness app with a manual clock. */
+export type Send = (path: string, init?: RequestInit) => Promise<Response>;
+
+export const viaSelf: Send = (path, init) => SELF.fetch(`https://auth.test${path}`, init);
+
+/**
+ * The real app (`buildApp`) over the test file's real D1, with a manual clock and the e-mail Queue
+ * binding replaced by one that records what the outbox sends. Each request runs to the end of
+ * its `waitUntil` work (deferred e-mails included) before the response is returned.
+ */
+export interface Harness {
+  clock: ManualClock;
+  emails: EmailMessage[];
+  send: Send;
+}
+
+export function createHarness(vars: Partial<Record<keyof Env, string>> = {}): Harness {
+  const clock = new ManualClock(Date.now());
+  const emails: EmailMessage[] = [];
+  const recordingQueue = {
+    async send(body: EmailMessage) {
+      emails.push(body);
+    },
+    async sendBatch(messages: Iterable<{ body: EmailMessage }>) {
+      for (const message of messages) emails.push(message.body);
+    },
+  };
+  const harnessEnv = { ...env, ...vars, EMAIL_QUEUE: recordingQueue as unknown as Queue } as Env;
+  const app = buildApp({ clock, random: cryptoRandom });
+  return {
+    clock,
+    emails,
+    async send(path, init) {
+      const ctx = createExecutionContext();
+      const response = await app.fetch(new Request(`https://auth.test${path}`, init), harnessEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      return response;
+    },
+  };
+}
+
+export function jsonRequest(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface TokenPairBody {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: string;
+  expiresIn: number;
+  refreshExpiresIn: number;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  requestId: string;
+  errors?: Array<{ field: string; message: string }>;
+}
+
+/** Asserts a problem+json response with this status and returns its body. */
+export async function expectProblem(response: Response, status: number, code?: string): Promise<ProblemBody> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("content-type")).toBe("application/problem+json");
+  const problem = (await response.json()) as ProblemBody;
+  expect(problem.status).toBe(status);
+  if (code) expect(problem.code).toBe(code);
+  return problem;
+}
+
+/** The fields of a 400 that failed, e.g. `["body.password"]`. */
+export async function expectInvalidFields(response: Response): Promise<string[]> {
+  const problem = await expectProblem(response, 400, "VALIDATION_FAILED");
+  return (problem.errors ?? []).map((error) => error.field);
+}
+
+let counter = 0;
+
+/** A registration body unique within the run (D1 is per file; PostgreSQL is shared). */
+export function newAccount(
+  overrides: Partial<{ username: string; email: string; password: string; name: string }> = {},
+) {
+  const tag = `${Date.now().toString(36)}${(counter++).toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  return {
+    username: `user.${tag}`,
+    email: `user.${tag}@example.com`,
+    password: `tangerine voyage ${tag}`,
+    name: `User ${tag}`,
+    ...overrides,
+  };
+}
+
+export async function register(send: Send, account = newAccount()) {
+  const response = await send("/auth/register", jsonRequest(account));
+  expect(response.status).toBe(201);
+  const body = (await response.json()) as TokenPairBody & { user: { id: string } };
+  return { account, tokens: body as TokenPairBody, userId: body.user.id };
+}
+
+export async function login(send: Send, identifier: string, password: string): Promise<TokenPairBody> {
+  const response = await send("/auth/login", jsonRequest({ identifier, password }));
+  expect(response.status).toBe(200);
+  return (await response.json()) as TokenPairBody;
+}
+
+export async function refresh(send: Send, refreshToken: string): Promise<Response> {
+  return send("/auth/refresh", jsonRequest({ refreshToken }));
+}
+
+/** The JSON of a JWT's header or payload, without verifying anything. */
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
+  const [header, payload] = token
+    .split(".")
+    .slice(0, 2)
+    .map((part) => JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/"))));
+  return { header, payload };
+}
+
+/** Every audit row of the file's D1, in the order written. */
+export async function auditRows(): Promise<Array<Record<string, unknown>>> {
+  const { results } = await env.DB.prepare("SELECT * FROM audit_logs ORDER BY rowid").all();
+  return results;
+}

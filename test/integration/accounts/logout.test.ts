@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import {
+  auditRows,
+  bearer,
+  createHarness,
+  expectInvalidFields,
+  expectProblem,
+  jsonRequest,
+  login,
+  refresh,
+  register,
+  viaSelf,
+} from "../../helpers/accounts";
+
+const logout = (send: typeof viaSelf, refreshToken: string, all?: boolean) =>
+  send("/auth/logout", jsonRequest(all === undefined ? { refreshToken } : { refreshToken, all }));
+
+describe("POST /auth/logout", () => {
+  it("ends the session of the given refresh token (its whole family) and nothing else", async () => {
+    const { tokens, account, userId } = await register(viaSelf);
+    const other = await login(viaSelf, account.username, account.password);
+    const rotated = (await (await refresh(viaSelf, tokens.refreshToken)).json()) as { refreshToken: string };
+
+    const response = await logout(viaSelf, rotated.refreshToken);
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe("");
+    await expectProblem(await refresh(viaSelf, rotated.refreshToken), 401, "INVALID_TOKEN");
+    await expectProblem(await refresh(viaSelf, tokens.refreshToken), 401, "INVALID_TOKEN");
+    expect((await refresh(viaSelf, other.refreshToken)).status).toBe(200);
+
+    // Logging out of an ended session is not an error.
+    expect((await logout(viaSelf, rotated.refreshToken)).status).toBe(204);
+    const rows = (await auditRows()).filter((row) => row.event === "auth.logout" && row.actor_id === userId);
+    expect(rows.map((row) => [row.result, row.reason])).toEqual([
+      ["success", "this_session"],
+      ["success", "this_session"],
+    ]);
+    expect(JSON.parse(rows[0]!.metadata as string)).toEqual({ revoked: 2 });
+  });
+
+  it("all: true ends every session and refuses access tokens issued until now", async () => {
+    const harness = createHarness();
+    const { tokens, account } = await register(harness.send);
+    const other = await login(harness.send, account.username, account.password);
+    const outsider = await register(harness.send);
+    harness.clock.advance(1000);
+
+    expect((await logout(harness.send, tokens.refreshToken, true)).status).toBe(204);
+    for (const token of [tokens.refreshToken, other.refreshToken]) {
+      await expectProblem(await refresh(harness.send, token), 401, "INVALID_TOKEN");
+    }
+    for (const token of [tokens.accessToken, other.accessToken]) {
+      await expectProblem(await harness.send("/auth/me", { headers: bearer(token) }), 401, "INVALID_TOKEN");
+    }
+    expect((await harness.send("/auth/me", { headers: bearer(outsider.tokens.accessToken) })).status).toBe(
+      200,
+    );
+
+    harness.clock.advance(1000);
+    const again = await login(harness.send, account.username, account.password);
+    expect((await harness.send("/auth/me", { headers: bearer(again.accessToken) })).status).toBe(200);
+  });
+
+  it("refuses what is not a refresh token issued by this service", async () => {
+    const { tokens } = await register(viaSelf);
+    await expectProblem(await logout(viaSelf, tokens.accessToken), 401, "INVALID_TOKEN");
+    await expectProblem(await logout(viaSelf, "garbage", true), 401, "INVALID_TOKEN");
+    expect((await refresh(viaSelf, tokens.refreshToken)).status).toBe(200);
+  });
+
+  it("validation: refreshToken required, all must be a boolean", async () => {
+    expect(await expectInvalidFields(await viaSelf("/auth/logout", jsonRequest({})))).toEqual([
+      "body.refreshToken",
+    ]);
+    const fields = await expectInvalidFields(
+      await viaSelf("/auth/logout", jsonRequest({ refreshToken: "x", all: "yes" })),
+    );
+    expect(fields).toEqual(["body.all"]);
+  });
+});
