@@ -1,5 +1,8 @@
 import { type Config, loadConfig } from "./config";
 import { createDatabase, type Database } from "./db";
+import { EmailDeliveryRepository } from "./features/email/deliveries";
+import { EmailSender } from "./features/email/sender";
+import { createEmailTransport } from "./features/email/transports/create-transport";
 import { UserRepository } from "./features/users/repository";
 import { type Clock, systemClock } from "./platform/clock";
 import { JwtService } from "./platform/jwt";
@@ -24,6 +27,8 @@ export interface Services extends PlatformDeps {
   jwt: JwtService;
   passwords: PasswordHasher;
   users: UserRepository;
+  /** Renders and sends queued e-mails (the e-mail Queue consumer's side; features enqueue). */
+  emailSender: EmailSender;
 }
 
 /**
@@ -50,5 +55,13 @@ export function createServices(env: Env, deps: PlatformDeps, logger: Logger): Se
     ),
     passwords: new PasswordHasher(config.passwordHash, deps.random),
     users: new UserRepository(db),
+    emailSender: new EmailSender({
+      transport: createEmailTransport(config, env, db, deps, logger),
+      deliveries: new EmailDeliveryRepository(db),
+      from: config.mail.from,
+      templates: { appName: config.app.name, baseUrl: config.app.baseUrl },
+      clock: deps.clock,
+      logger,
+    }),
   };
 }
