@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { SmtpConfig } from "../../../src/config";
 import { renderEmail } from "../../../src/features/email/render";
@@ -6,8 +7,10 @@ import { SmtpError } from "../../../src/features/email/transports/smtp/errors";
 import { workersConnect } from "../../../src/features/email/transports/smtp/socket";
 import { SmtpTransport } from "../../../src/features/email/transports/smtp/transport";
 import type { OutgoingEmail } from "../../../src/features/email/transports/transport";
+import { createQueueHandler, QUEUES } from "../../../src/jobs/queue";
 import { ManualClock } from "../../../src/platform/clock";
 import { cryptoRandom } from "../../../src/platform/random";
+import { emailMessage, runQueueBatch } from "../../helpers/email";
 import { receivedFor, smtpServer, uniqueRecipient } from "../../helpers/smtp-server";
 
 // Against a real SMTP server process (aiosmtpd, started by test/setup/email.ts), never a mock.
@@ -192,5 +195,31 @@ describe("SMTP failures are clear errors without secrets", () => {
   it("a closed port fails at connect", async () => {
     const error = await failure({ port: 1 });
     expect(error.stage).toBe("connect");
+  });
+});
+
+describe("the e-mail queue handler with MAIL_TRANSPORT=smtp", () => {
+  it("delivers a queued message over STARTTLS with AUTH, and acknowledges it", async () => {
+    const smtpEnv = {
+      ...env,
+      MAIL_TRANSPORT: "smtp",
+      MAIL_HOST: smtpServer.tlsHost,
+      MAIL_PORT: String(smtpServer.ports.starttls),
+      MAIL_TLS: "starttls",
+      MAIL_USER: smtpServer.user,
+      MAIL_PASSWORD: smtpServer.password,
+      MAIL_FROM: "Edge Auth <no-reply@example.test>",
+      APP_BASE_URL: "https://app.example.test",
+    } as Env;
+    const message = emailMessage({ template: "verify-email", to: uniqueRecipient("queued") });
+    const handler = createQueueHandler({ clock, random: cryptoRandom });
+    const result = await runQueueBatch(handler, QUEUES.email, [{ id: "q1", body: message }], smtpEnv);
+    expect(result.explicitAcks).toEqual(["q1"]);
+    const [received] = await receivedFor(message.to);
+    expect(received).toMatchObject({ server: "starttls", tls: true, authLogin: smtpServer.user });
+    expect(received!.parsed.subject).toBe("Confirme seu e-mail no Edge Auth");
+    expect(received!.parsed.parts[0]!.content).toContain(
+      `https://app.example.test/verify-email#token=${message.data.token}`,
+    );
   });
 });
