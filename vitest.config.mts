@@ -1,6 +1,11 @@
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { generateDevSecrets, generateRsaKeyPair } from "./scripts/dev-secrets.mjs";
+import { testTls } from "./test/setup/test-tls";
+
+// miniflare reads NODE_EXTRA_CA_CERTS once, when first imported: the test CA of the SMTP TLS tests
+// must be in it before, so the plugin (which imports miniflare) is imported after creating it.
+testTls();
+const { cloudflareTest, readD1Migrations } = await import("@cloudflare/vitest-plugin");
 
 // Fresh keys for every run: tests never depend on a committed secret.
 const secrets = generateDevSecrets();
@@ -32,7 +37,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/contract/**/*.test.ts"],
           setupFiles: ["./test/setup/apply-migrations.ts"],
-          globalSetup: ["./test/setup/global.ts"],
+          globalSetup: ["./test/setup/global.ts", "./test/setup/email.ts"],
         },
       },
       {

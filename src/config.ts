@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type Mailbox, parseMailbox } from "./features/email/address";
 import { MIN_ARGON2_PARAMS } from "./platform/password";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -6,6 +7,14 @@ const optionalSecret = z
   .string()
   .optional()
   .transform((value) => (value?.trim() ? value : undefined));
+
+const optionalVar = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
+
+/** Ports SMTP servers listen on for each TLS mode, used when MAIL_PORT is empty. */
+const DEFAULT_SMTP_PORTS = { starttls: 587, tls: 465, none: 25 } as const;
 
 const schema = z.object({
   ENVIRONMENT: z.enum(["development", "test", "staging", "production"]).default("production"),
@@ -37,13 +46,46 @@ const schema = z.object({
   INVITES_DAILY_LIMIT: z.coerce.number().int().positive().default(5),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   METRICS_TOKEN: optionalSecret,
-  APP_BASE_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:8787"),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   ADMIN_USERNAME: optionalSecret,
   ADMIN_EMAIL: optionalSecret,
   ADMIN_PASSWORD: optionalSecret,
   ADMIN_NAME: optionalSecret,
   ADMIN_INSTITUTIONS: optionalSecret,
+  APP_NAME: z.string().trim().min(1).default("Edge Auth"),
+  APP_BASE_URL: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+    .default("http://localhost:8787"),
+  MAIL_TRANSPORT: z.enum(["capture", "email-service", "smtp"]).default("capture"),
+  MAIL_FROM: z.string().transform((value, ctx) => {
+    const mailbox = parseMailbox(value);
+    if (!mailbox) ctx.addIssue({ code: "custom", message: "must be an address or Name <address>" });
+    return mailbox ?? { address: "" };
+  }),
+  MAIL_HOST: optionalVar,
+  MAIL_PORT: optionalVar
+    .transform((value) => (value === undefined ? undefined : Number(value)))
+    .pipe(z.number().int().min(1).max(65_535).optional()),
+  MAIL_USER: optionalVar,
+  MAIL_PASSWORD: optionalSecret,
+  MAIL_TLS: z.enum(["starttls", "tls", "none"]).default("starttls"),
+  EMAIL_MAX_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
+});
+
+// SMTP settings only matter, and are only checked, when SMTP is the transport.
+const checkedSchema = schema.superRefine((vars, ctx) => {
+  if (vars.MAIL_TRANSPORT !== "smtp") return;
+  if (!vars.MAIL_HOST) ctx.addIssue({ code: "custom", path: ["MAIL_HOST"], message: "required for smtp" });
+  if (vars.MAIL_USER && !vars.MAIL_PASSWORD) {
+    ctx.addIssue({ code: "custom", path: ["MAIL_PASSWORD"], message: "required when MAIL_USER is set" });
+  }
+  if (vars.MAIL_USER && vars.MAIL_TLS === "none" && vars.ENVIRONMENT === "production") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["MAIL_TLS"],
+      message: "must be starttls or tls in production: credentials are never sent in clear",
+    });
+  }
 });
 
 /** Configuration read from bindings and vars, validated once per `env` object. */
@@ -65,8 +107,6 @@ export interface Config {
   invitesDailyLimit: number;
   logLevel: "debug" | "info" | "warn" | "error";
   metricsToken?: string;
-  /** Where the links in e-mails point (a front end's origin); tokens ride in the URL fragment. */
-  appBaseUrl: string;
   /** How long a just-rotated refresh token may be presented again and get its child back. */
   refreshReuseGraceSeconds: number;
   /** `ADMIN_*` as set; `features/accounts/initial-admin.ts` applies the development defaults. */
@@ -77,6 +117,26 @@ export interface Config {
     name?: string;
     institutions?: string[];
   };
+  /** What e-mails call the product and where their links point (the web app's base URL). */
+  app: { name: string; baseUrl: string };
+  mail: MailConfig;
+}
+
+/** How e-mail leaves the service; see docs/email.md. */
+export interface MailConfig {
+  transport: "capture" | "email-service" | "smtp";
+  from: Mailbox;
+  smtp?: SmtpConfig;
+  /** Must equal `max_retries` of the e-mail queue consumer in wrangler.toml. */
+  maxRetries: number;
+}
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  tls: "starttls" | "tls" | "none";
+  user?: string;
+  password?: string;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -88,7 +148,7 @@ const cache = new WeakMap<object, Config>();
 export function loadConfig(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = schema.safeParse(env);
+  const parsed = checkedSchema.safeParse(env);
   if (!parsed.success) {
     const names = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${names.join("; ")}`);
@@ -116,7 +176,6 @@ export function loadConfig(env: Env): Config {
     invitesDailyLimit: vars.INVITES_DAILY_LIMIT,
     logLevel: vars.LOG_LEVEL,
     metricsToken: vars.METRICS_TOKEN,
-    appBaseUrl: vars.APP_BASE_URL.replace(/\/+$/, ""),
     refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
     initialAdmin: {
       username: vars.ADMIN_USERNAME,
@@ -126,6 +185,21 @@ export function loadConfig(env: Env): Config {
       institutions: vars.ADMIN_INSTITUTIONS?.split(",")
         .map((code) => code.trim())
         .filter(Boolean),
+    },
+    app: { name: vars.APP_NAME, baseUrl: vars.APP_BASE_URL.replace(/\/+$/, "") },
+    mail: {
+      transport: vars.MAIL_TRANSPORT,
+      from: vars.MAIL_FROM,
+      smtp: vars.MAIL_HOST
+        ? {
+            host: vars.MAIL_HOST,
+            port: vars.MAIL_PORT ?? DEFAULT_SMTP_PORTS[vars.MAIL_TLS],
+            tls: vars.MAIL_TLS,
+            user: vars.MAIL_USER,
+            password: vars.MAIL_PASSWORD,
+          }
+        : undefined,
+      maxRetries: vars.EMAIL_MAX_RETRIES,
     },
   };
   cache.set(env, config);

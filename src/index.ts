@@ -1,10 +1,13 @@
 import { buildApp } from "./app";
+import { createQueueHandler } from "./jobs/queue";
+import { defaultPlatformDeps } from "./services";
 
 const app = buildApp();
 
-/** The Worker: HTTP through Hono; Queue consumers and the cron trigger are added by their features. */
+/** The Worker: HTTP through Hono, Queue consumers by queue name; the cron trigger is added by its feature. */
 export default {
   fetch: app.fetch,
+  queue: createQueueHandler(defaultPlatformDeps),
 } satisfies ExportedHandler<Env>;
 
 export { InviteQuota } from "./durable-objects/invite-quota";

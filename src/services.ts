@@ -3,8 +3,11 @@ import { createDatabase, type Database } from "./db";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
 import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
+import { EmailDeliveryRepository } from "./features/email/deliveries";
 import type { EmailMessage, EmailOutbox } from "./features/email/message";
 import { type OutboxTrace, QueueEmailOutbox } from "./features/email/outbox";
+import { EmailSender } from "./features/email/sender";
+import { createEmailTransport } from "./features/email/transports/create-transport";
 import { InstitutionRepository } from "./features/institutions/repository";
 import { UserRepository } from "./features/users/repository";
 import { BackgroundTasks } from "./platform/background";
@@ -37,6 +40,8 @@ export interface Services extends PlatformDeps, AccountServices {
   audit: AuditService;
   email: EmailOutbox;
   institutions: InstitutionRepository;
+  /** Renders and sends queued e-mails (the e-mail Queue consumer's side; features enqueue). */
+  emailSender: EmailSender;
 }
 
 /**
@@ -74,5 +79,13 @@ export function createServices(
     ...deps,
     ...shared,
     ...createAccountServices({ ...shared, clock, random }),
+    emailSender: new EmailSender({
+      transport: createEmailTransport(config, env, db, deps, logger),
+      deliveries: new EmailDeliveryRepository(db),
+      from: config.mail.from,
+      templates: { appName: config.app.name, baseUrl: config.app.baseUrl },
+      clock,
+      logger,
+    }),
   };
 }

@@ -17,6 +17,11 @@ export interface Logger {
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|codigo|^code$|private|otp|recovery/i;
 
+/** The LOG_LEVEL variable as a level; anything unknown means "info". Read before config loads. */
+export function logLevelOf(value: string | undefined): LogLevel {
+  return value === "debug" || value === "warn" || value === "error" ? value : "info";
+}
+
 /** Copies `fields` with secret-looking keys redacted, at any depth. */
 export function redact(fields: unknown, depth = 0): unknown {
   if (depth > 5 || fields === null || typeof fields !== "object") return fields;

@@ -148,3 +148,23 @@ export const auditLogs = pgTable(
     index("audit_logs_created_at_idx").on(table.createdAt),
   ],
 );
+
+export const emailDeliveries = pgTable("email_deliveries", {
+  id: text("id").primaryKey(),
+  claimedAt: epochMs("claimed_at").notNull(),
+  sentAt: epochMs("sent_at"),
+});
+
+export const capturedEmails = pgTable(
+  "captured_emails",
+  {
+    id: text("id").primaryKey(),
+    fromAddress: text("from_address").notNull(),
+    toAddress: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    textBody: text("text_body").notNull(),
+    htmlBody: text("html_body").notNull(),
+    capturedAt: epochMs("captured_at").notNull(),
+  },
+  (table) => [index("captured_emails_to_address_idx").on(table.toAddress, table.capturedAt)],
+);

@@ -157,3 +157,29 @@ export const auditLogs = sqliteTable(
     index("audit_logs_created_at_idx").on(table.createdAt),
   ],
 );
+
+/**
+ * One row per e-mail message id the consumer has started or finished sending: a redelivered Queue
+ * message whose id has `sent_at` is acknowledged without sending again. `claimed_at` is a lease,
+ * so a consumer that died mid-send does not block the message for ever.
+ */
+export const emailDeliveries = sqliteTable("email_deliveries", {
+  id: text("id").primaryKey(),
+  claimedAt: integer("claimed_at").notNull(),
+  sentAt: integer("sent_at"),
+});
+
+/** E-mails kept by the capture transport (development and tests only; refused in production). */
+export const capturedEmails = sqliteTable(
+  "captured_emails",
+  {
+    id: text("id").primaryKey(),
+    fromAddress: text("from_address").notNull(),
+    toAddress: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    textBody: text("text_body").notNull(),
+    htmlBody: text("html_body").notNull(),
+    capturedAt: integer("captured_at").notNull(),
+  },
+  (table) => [index("captured_emails_to_address_idx").on(table.toAddress, table.capturedAt)],
+);

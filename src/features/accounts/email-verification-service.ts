@@ -24,7 +24,6 @@ export interface EmailVerificationDeps {
   clock: Clock;
   random: RandomSource;
   ttlSeconds: number;
-  appBaseUrl: string;
 }
 
 /** Proves a user owns their e-mail address with a single-use token sent to it. */
@@ -33,7 +32,7 @@ export class EmailVerificationService {
 
   /** Issues a token (superseding earlier ones) and queues the e-mail with its link. */
   async issue(user: User, client: ClientInfo): Promise<void> {
-    const { tokens, email, audit, clock, random, ttlSeconds, appBaseUrl } = this.deps;
+    const { tokens, email, audit, clock, random, ttlSeconds } = this.deps;
     const token = generateSecret(VERIFICATION_TOKEN_PREFIX, random);
     const now = clock.now();
     await tokens.issue({
@@ -51,7 +50,6 @@ export class EmailVerificationService {
         name: user.name,
         token,
         // In the fragment: browsers never send it to a server, so it stays out of access logs.
-        link: `${appBaseUrl}/verify-email#token=${token}`,
         expiresInMinutes: String(Math.round(ttlSeconds / 60)),
       },
     });

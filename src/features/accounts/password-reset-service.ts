@@ -36,7 +36,6 @@ export interface PasswordResetDeps {
   clock: Clock;
   random: RandomSource;
   ttlSeconds: number;
-  appBaseUrl: string;
 }
 
 /** Forgotten passwords: a single-use token by e-mail, then a new password that ends every session. */
@@ -52,7 +51,7 @@ export class PasswordResetService {
   }
 
   private async send(address: string, client: ClientInfo): Promise<void> {
-    const { users, resets, email, audit, initialAdmin, clock, random, ttlSeconds, appBaseUrl } = this.deps;
+    const { users, resets, email, audit, initialAdmin, clock, random, ttlSeconds } = this.deps;
     await initialAdmin.ensure();
     const user = await users.findByLogin(address);
     if (user?.status !== "active") {
@@ -84,7 +83,6 @@ export class PasswordResetService {
         name: user.name,
         token,
         // In the fragment: browsers never send it to a server, so it stays out of access logs.
-        link: `${appBaseUrl}/reset-password#token=${token}`,
         expiresInMinutes: String(Math.round(ttlSeconds / 60)),
       },
     });

@@ -92,7 +92,6 @@ export function createAccountServices(deps: AccountServiceDeps): AccountServices
     clock,
     random,
     ttlSeconds: config.verificationTokenTtl,
-    appBaseUrl: config.appBaseUrl,
   });
   return {
     refreshTokens,
@@ -114,7 +113,6 @@ export function createAccountServices(deps: AccountServiceDeps): AccountServices
       clock,
       random,
       ttlSeconds: config.passwordResetTtl,
-      appBaseUrl: config.appBaseUrl,
     }),
     accounts: new AccountService({
       users,

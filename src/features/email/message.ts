@@ -14,7 +14,13 @@ export const EmailMessageSchema = z.object({
   id: z.string().min(1),
   template: z.enum(EMAIL_TEMPLATES),
   to: z.email(),
-  /** Template variables, e.g. `{ name, token, expiresInMinutes }`. */
+  /**
+   * Template variables, e.g. `{ name, token, expiresInMinutes }`. What each template reads (see
+   * `templates.ts`; other keys are ignored, a missing or malformed one makes the message poison):
+   * - `verify-email`, `password-reset`: `token` (printable ASCII, goes into the link's `#token=`
+   *   fragment), optional `name`, optional `expiresInMinutes` (a positive integer as a string);
+   * - `two-factor-code`: `code` (4 to 12 digits), optional `name`, optional `expiresInMinutes`.
+   */
   data: z.record(z.string(), z.string()),
   requestId: z.string(),
   traceId: z.string(),

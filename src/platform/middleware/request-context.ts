@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { createServices, type PlatformDeps } from "../../services";
 import type { AppEnv } from "../hono-env";
-import { createLogger } from "../logger";
+import { createLogger, logLevelOf } from "../logger";
 import { traceContextFrom } from "../trace";
 
 /**
@@ -15,7 +15,10 @@ export function requestContext(deps: PlatformDeps) {
     const started = Date.now();
     const trace = traceContextFrom(c.req.raw.headers, deps.random);
     c.set("trace", trace);
-    const logger = createLogger(levelOf(c.env), { requestId: trace.requestId, traceId: trace.traceId });
+    const logger = createLogger(logLevelOf(c.env.LOG_LEVEL), {
+      requestId: trace.requestId,
+      traceId: trace.traceId,
+    });
     c.set("logger", logger);
     const services = createServices(c.env, deps, logger, trace);
     c.set("services", services);
@@ -34,9 +37,4 @@ export function requestContext(deps: PlatformDeps) {
       });
     }
   });
-}
-
-function levelOf(env: Env) {
-  const level = env.LOG_LEVEL;
-  return level === "debug" || level === "warn" || level === "error" ? level : "info";
 }

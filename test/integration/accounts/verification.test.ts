@@ -57,7 +57,7 @@ describe("e-mail verification", () => {
     }
     expect(new Set(bodies.map((body) => JSON.stringify(body))).size).toBe(1);
     expect(harness.emails.map((message) => message.to)).toEqual([unverified.account.email]);
-    expect(harness.emails[0]!.data.link).toMatch(/\/verify-email#token=vfy_/);
+    expect(harness.emails[0]!.data.token).toMatch(/^vfy_/);
 
     const reasons = (await auditRows())
       .filter((row) => row.event === "email_verification.request" && row.result === "failure")

@@ -1,0 +1,137 @@
+import { type BackoffPolicy, isFinalAttempt, retryDelaySeconds } from "../../platform/backoff";
+import type { Logger } from "../../platform/logger";
+import type { RandomSource } from "../../platform/random";
+import { maskAddresses, recipientHash } from "./address";
+import { EmailMessageSchema } from "./message";
+import type { EmailSender } from "./sender";
+import { EmailRenderError } from "./templates";
+import { SmtpError } from "./transports/smtp/errors";
+
+/** Retry delays of failed sends: 30–60 s, 60–120 s, … capped at 30–60 min. */
+export const EMAIL_RETRY_BACKOFF: BackoffPolicy = { baseSeconds: 60, maxSeconds: 3600 };
+
+/** The dead-letter queue of `edge-auth-email` (wrangler.toml), named in the final-failure log. */
+export const EMAIL_DEAD_LETTER_QUEUE = "edge-auth-email-dlq";
+
+/**
+ * Counters the consumer reports, labelled by template and transport:
+ * `email_sent_total` (delivered), `email_failed_total` (final attempt failed: dead-lettered),
+ * `email_retried_total` (a failed attempt that will be retried), `email_poison_total` (invalid
+ * body or data, dropped).
+ */
+export type EmailCounter =
+  | "email_sent_total"
+  | "email_failed_total"
+  | "email_retried_total"
+  | "email_poison_total";
+
+/** Where the metrics feature plugs in; `noopEmailMetrics` until it does. */
+export interface EmailMetrics {
+  count(counter: EmailCounter, labels: { template: string; transport: string }): void;
+}
+
+export const noopEmailMetrics: EmailMetrics = { count: () => undefined };
+
+export interface EmailConsumerDeps {
+  sender: EmailSender;
+  metrics: EmailMetrics;
+  random: RandomSource;
+  logger: Logger;
+  /** `max_retries` of the e-mail queue consumer: the attempt after the last retry is final. */
+  maxRetries: number;
+}
+
+/** An error as logs may show it: name, SMTP step and code, and text with addresses masked. */
+function describe(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: maskAddresses(String(error)) };
+  const smtp = error instanceof SmtpError ? { stage: error.stage, replyCode: error.replyCode } : {};
+  return { name: error.name, message: maskAddresses(error.message), ...smtp };
+}
+
+/**
+ * The e-mail Queue consumer: validates each body, renders and sends it, and acknowledges or
+ * retries each message on its own. Poison (a body that is not an e-mail message, data that does
+ * not fit its template) is logged and acknowledged, never retried. A failed send is retried with
+ * exponential backoff and jitter; on the final attempt the failure is logged and counted and the
+ * retry hands the message to the dead-letter queue. Nothing logged carries the body, the token or
+ * the recipient's address (only its hash).
+ */
+export async function consumeEmailBatch(
+  batch: MessageBatch<unknown>,
+  deps: EmailConsumerDeps,
+): Promise<void> {
+  await Promise.all(batch.messages.map((message) => consumeMessage(message, deps)));
+}
+
+async function consumeMessage(message: Message<unknown>, deps: EmailConsumerDeps): Promise<void> {
+  const transport = deps.sender.transportName;
+  const parsed = EmailMessageSchema.safeParse(message.body);
+  if (!parsed.success) {
+    deps.logger.error("email message dropped as poison: the body is not an e-mail message", {
+      queueMessageId: message.id,
+      attempts: message.attempts,
+      invalidFields: parsed.error.issues.map((issue) => issue.path.join(".") || "(body)"),
+    });
+    deps.metrics.count("email_poison_total", { template: "unknown", transport });
+    message.ack();
+    return;
+  }
+  const email = parsed.data;
+  const labels = { template: email.template, transport };
+  const logger = deps.logger.child({
+    requestId: email.requestId,
+    traceId: email.traceId,
+    emailId: email.id,
+    template: email.template,
+    transport,
+    attempts: message.attempts,
+    recipientHash: await recipientHash(email.to),
+  });
+
+  const retryOrDeadLetter = (reason: Record<string, unknown>, delaySeconds?: number) => {
+    if (isFinalAttempt(message.attempts, deps.maxRetries)) {
+      logger.error(`email not sent after its final attempt: moving to ${EMAIL_DEAD_LETTER_QUEUE}`, {
+        maxRetries: deps.maxRetries,
+        ...reason,
+      });
+      deps.metrics.count("email_failed_total", labels);
+      message.retry();
+      return;
+    }
+    const delay = delaySeconds ?? retryDelaySeconds(message.attempts, deps.random, EMAIL_RETRY_BACKOFF);
+    logger.warn("email not sent: retrying", { delaySeconds: delay, ...reason });
+    deps.metrics.count("email_retried_total", labels);
+    message.retry({ delaySeconds: delay });
+  };
+
+  try {
+    const outcome = await deps.sender.deliver(email);
+    switch (outcome.status) {
+      case "sent":
+        logger.info("email sent");
+        deps.metrics.count("email_sent_total", labels);
+        message.ack();
+        return;
+      case "duplicate":
+        logger.info("email already sent by an earlier delivery: acknowledged without sending");
+        message.ack();
+        return;
+      case "busy":
+        retryOrDeadLetter(
+          { error: { message: "another delivery of this e-mail is in flight" } },
+          outcome.retryAfterSeconds,
+        );
+        return;
+    }
+  } catch (error) {
+    if (error instanceof EmailRenderError) {
+      logger.error("email message dropped as poison: its data does not fit the template", {
+        invalidFields: error.fields,
+      });
+      deps.metrics.count("email_poison_total", labels);
+      message.ack();
+      return;
+    }
+    retryOrDeadLetter({ error: describe(error) });
+  }
+}
