@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -15,6 +16,16 @@ function translate(error: unknown): never {
   }
   throw error;
 }
+
+/**
+ * workerd's own node:net sockets instead of postgres.js's Workers polyfill, whose read loop rejects
+ * unhandled on every close (porsager/postgres#1196, #1202): one unhandled rejection per request in
+ * production, and a failed run under the Workers vitest pool. postgres.js supports the `socket`
+ * option but does not declare it in its types, hence the separate, typed object.
+ */
+const workerdSocket: object = {
+  socket: ({ host, port }: { host: string[]; port: number[] }) => connect({ host: host[0]!, port: port[0]! }),
+};
 
 /**
  * The PostgreSQL adapter of the storage port, over a Hyperdrive connection string. A client is made
@@ -35,6 +46,7 @@ export function createPostgresDatabase(connectionString: string): Database {
         parse: (value: string) => Number(value),
       },
     },
+    ...workerdSocket,
   });
   const db = drizzle(client);
   const rows = async <Row>(query: SQL): Promise<Row[]> =>
