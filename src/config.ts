@@ -1,4 +1,10 @@
 import { z } from "zod";
+import {
+  RATE_LIMIT_VARS,
+  type RateLimitPolicyName,
+  type RateLimitSetting,
+  rateLimitSettingsFrom,
+} from "./features/rate-limit/policies";
 import { MIN_ARGON2_PARAMS } from "./platform/password";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -37,7 +43,11 @@ const schema = z.object({
   INVITES_DAILY_LIMIT: z.coerce.number().int().positive().default(5),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   METRICS_TOKEN: optionalSecret,
+  METRICS_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  CLEANUP_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(40),
 });
+const rateLimitSchema = z.object(RATE_LIMIT_VARS);
 
 /** Configuration read from bindings and vars, validated once per `env` object. */
 export interface Config {
@@ -58,6 +68,12 @@ export interface Config {
   invitesDailyLimit: number;
   logLevel: "debug" | "info" | "warn" | "error";
   metricsToken?: string;
+  /** Metric shards; only ever raise it (a shard left out of the scrape takes its series with it). */
+  metrics: { shards: number };
+  /** Budget of one cron cleanup run (see src/jobs/cleanup/run-cleanup.ts). */
+  cleanup: { batchSize: number; maxBatches: number };
+  /** Each rate-limit policy's limit, or null when its var is `off`. */
+  rateLimits: Record<RateLimitPolicyName, RateLimitSetting>;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -70,8 +86,10 @@ export function loadConfig(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const names = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  const limits = rateLimitSchema.safeParse(env);
+  if (!parsed.success || !limits.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(limits.error?.issues ?? [])];
+    const names = issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${names.join("; ")}`);
   }
   const vars = parsed.data;
@@ -97,6 +115,9 @@ export function loadConfig(env: Env): Config {
     invitesDailyLimit: vars.INVITES_DAILY_LIMIT,
     logLevel: vars.LOG_LEVEL,
     metricsToken: vars.METRICS_TOKEN,
+    metrics: { shards: vars.METRICS_SHARDS },
+    cleanup: { batchSize: vars.CLEANUP_BATCH_SIZE, maxBatches: vars.CLEANUP_MAX_BATCHES },
+    rateLimits: rateLimitSettingsFrom(limits.data),
   };
   cache.set(env, config);
   return config;
