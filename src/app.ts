@@ -4,6 +4,8 @@ import { registerOpenApi } from "./features/docs/routes/openapi";
 import { registerHealthz } from "./features/health/routes/healthz";
 import { registerReadyz } from "./features/health/routes/readyz";
 import { registerJwks } from "./features/keys/routes/jwks";
+import { httpMetrics } from "./features/metrics/http-metrics";
+import { registerMetrics } from "./features/metrics/routes/metrics";
 import { notFound, onError } from "./platform/error-handler";
 import { jsonBody } from "./platform/middleware/json-body";
 import { requestContext } from "./platform/middleware/request-context";
@@ -19,6 +21,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   app.onError(onError);
   app.notFound(notFound);
   app.use("*", requestContext(deps));
+  app.use("*", httpMetrics());
   app.use(
     "*",
     jsonBody((env) => loadConfig(env).maxBodyBytes),
@@ -27,6 +30,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerHealthz(app);
   registerReadyz(app);
   registerJwks(app);
+  registerMetrics(app);
 
   registerOpenApi(app);
   registerDocs(app);

@@ -1,5 +1,8 @@
 import { type Config, loadConfig } from "./config";
 import { createDatabase, type Database } from "./db";
+import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
+import { shardSink } from "./features/metrics/shards";
+import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limit/limiter";
 import { UserRepository } from "./features/users/repository";
 import { type Clock, systemClock } from "./platform/clock";
 import { JwtService } from "./platform/jwt";
@@ -24,6 +27,10 @@ export interface Services extends PlatformDeps {
   jwt: JwtService;
   passwords: PasswordHasher;
   users: UserRepository;
+  /** Counters and histograms of `METRICS`, e.g. `metrics.increment("tokens_invites_created_total")`. */
+  metrics: MetricsRecorder;
+  /** Used by the `rateLimit(policy)` middleware. */
+  rateLimiter: RateLimiterClient;
 }
 
 /**
@@ -50,5 +57,12 @@ export function createServices(env: Env, deps: PlatformDeps, logger: Logger): Se
     ),
     passwords: new PasswordHasher(config.passwordHash, deps.random),
     users: new UserRepository(db),
+    metrics: new MetricsRecorder(isolateMetrics, shardSink(env.METRICS_SHARD), {
+      shards: config.metrics.shards,
+      clock: deps.clock,
+      random: deps.random,
+      logger,
+    }),
+    rateLimiter: durableRateLimiter(env.RATE_LIMITER, deps.clock),
   };
 }
