@@ -36,6 +36,17 @@ export default defineConfig({
         },
       },
       {
+        // Node-side operations checks: promtool on the alert rules and on a real /metrics scrape.
+        extends: false,
+        test: {
+          name: "ops",
+          environment: "node",
+          include: ["test/ops/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         extends: false,
         test: {
           name: "e2e",
