@@ -44,6 +44,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   METRICS_TOKEN: optionalSecret,
   METRICS_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  METRICS_FLUSH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   CLEANUP_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(40),
 });
@@ -69,7 +70,7 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error";
   metricsToken?: string;
   /** Metric shards; only ever raise it (a shard left out of the scrape takes its series with it). */
-  metrics: { shards: number };
+  metrics: { shards: number; flushDelayMs: number };
   /** Budget of one cron cleanup run (see src/jobs/cleanup/run-cleanup.ts). */
   cleanup: { batchSize: number; maxBatches: number };
   /** Each rate-limit policy's limit, or null when its var is `off`. */
@@ -115,7 +116,7 @@ export function loadConfig(env: Env): Config {
     invitesDailyLimit: vars.INVITES_DAILY_LIMIT,
     logLevel: vars.LOG_LEVEL,
     metricsToken: vars.METRICS_TOKEN,
-    metrics: { shards: vars.METRICS_SHARDS },
+    metrics: { shards: vars.METRICS_SHARDS, flushDelayMs: vars.METRICS_FLUSH_DELAY_MS },
     cleanup: { batchSize: vars.CLEANUP_BATCH_SIZE, maxBatches: vars.CLEANUP_MAX_BATCHES },
     rateLimits: rateLimitSettingsFrom(limits.data),
   };

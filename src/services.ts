@@ -59,6 +59,7 @@ export function createServices(env: Env, deps: PlatformDeps, logger: Logger): Se
     users: new UserRepository(db),
     metrics: new MetricsRecorder(isolateMetrics, shardSink(env.METRICS_SHARD), {
       shards: config.metrics.shards,
+      flushDelayMs: config.metrics.flushDelayMs,
       clock: deps.clock,
       random: deps.random,
       logger,

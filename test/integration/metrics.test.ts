@@ -60,26 +60,31 @@ describe("GET /metrics", () => {
   it("counts N known requests exactly, spread over several shards", async () => {
     const healthz = { method: "GET", route: "/healthz", status: "2xx" };
     const unmatched = { method: "GET", route: "unmatched", status: "4xx" };
-    const before = await scrape();
-    const N = 40;
-    const M = 7;
-    for (let i = 0; i < N; i++) expect((await SELF.fetch("https://auth.test/healthz")).status).toBe(200);
-    for (let i = 0; i < M; i++) {
-      expect((await SELF.fetch(`https://auth.test/no/such/tok_secret${i}`)).status).toBe(404);
+    const first = await scrape();
+    // An isolate coalesces what it records within METRICS_FLUSH_DELAY_MS into one write to one
+    // random shard; each scrape flushes at once, so every group below is a separate write.
+    const groups = 16;
+    const perGroup = 3;
+    let last = first;
+    for (let group = 0; group < groups; group++) {
+      for (let i = 0; i < perGroup; i++)
+        expect((await SELF.fetch("https://auth.test/healthz")).status).toBe(200);
+      expect((await SELF.fetch(`https://auth.test/no/such/tok_secret${group}`)).status).toBe(404);
+      last = await scrape();
     }
-    const after = await scrape();
 
     const moved = (match: Record<string, string>) =>
-      total(after, "tokens_http_requests_total", match) - total(before, "tokens_http_requests_total", match);
-    expect(moved(healthz)).toBe(N);
-    expect(moved(unmatched)).toBe(M);
-    const durationCount = (samples: typeof before) =>
+      total(last, "tokens_http_requests_total", match) - total(first, "tokens_http_requests_total", match);
+    expect(moved(healthz)).toBe(groups * perGroup);
+    expect(moved(unmatched)).toBe(groups);
+    expect(moved({ route: "/metrics" })).toBe(groups);
+    const durationCount = (samples: typeof first) =>
       total(samples, "tokens_http_request_duration_seconds_count", { route: "/healthz" });
-    expect(durationCount(after) - durationCount(before)).toBe(N);
+    expect(durationCount(last) - durationCount(first)).toBe(groups * perGroup);
 
-    const beforeShards = byShard(before, "tokens_http_requests_total", healthz);
-    const grew = [...byShard(after, "tokens_http_requests_total", healthz)].filter(
-      ([shard, value]) => value > (beforeShards.get(shard) ?? 0),
+    const firstShards = byShard(first, "tokens_http_requests_total", healthz);
+    const grew = [...byShard(last, "tokens_http_requests_total", healthz)].filter(
+      ([shard, value]) => value > (firstShards.get(shard) ?? 0),
     );
     expect(grew.length).toBeGreaterThan(1);
   });
@@ -119,7 +124,7 @@ describe("GET /metrics", () => {
 
 describe("GET /metrics with METRICS_TOKEN set", () => {
   const app = buildApp();
-  const withToken = { ...env, METRICS_TOKEN: "mtk_correct-horse-battery" };
+  const withToken = { ...env, METRICS_TOKEN: "mtk_correct-horse-battery", METRICS_FLUSH_DELAY_MS: "0" };
   const call = async (headers: Record<string, string>) => {
     const ctx = createExecutionContext();
     const response = await app.fetch(new Request("https://auth.test/metrics", { headers }), withToken, ctx);

@@ -1,6 +1,6 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { createRoute, z } from "@hono/zod-openapi";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { httpMetrics } from "../../src/features/metrics/http-metrics";
 import { registerMetrics } from "../../src/features/metrics/routes/metrics";
 import { rateLimit } from "../../src/features/rate-limit/middleware";
@@ -40,6 +40,7 @@ function testApp(clock: ManualClock) {
 
 const limits = {
   ...env,
+  METRICS_FLUSH_DELAY_MS: "0",
   RATE_LIMIT_LOGIN_IP: "10/60s",
   RATE_LIMIT_LOGIN_IDENTIFIER: "3/60s",
   RATE_LIMIT_REGISTER_IP: "5/60s",
@@ -186,12 +187,18 @@ describe("rateLimit(policy)", () => {
     const broken = {
       getByName: () => ({ check: () => Promise.reject(new Error("limiter down")) }),
     } as unknown as Env["RATE_LIMITER"];
+    const logs = vi.spyOn(console, "log").mockImplementation(() => {});
     const api = client({ ...limits, RATE_LIMITER: broken });
     const errors = (samples: Awaited<ReturnType<typeof api.scrape>>) =>
       total(samples, "tokens_rate_limiter_errors_total", { policy: "register_ip" });
     const before = errors(await api.scrape());
     for (let i = 0; i < 3; i++) expect((await api.register("198.51.100.60")).status).toBe(200);
     expect(errors(await api.scrape()) - before).toBe(3);
+    const logged = logs.mock.calls.map(([line]) => String(line));
+    expect(
+      logged.filter((line) => line.includes('"msg":"rate limiter unavailable; request let through"')),
+    ).toHaveLength(3);
+    logs.mockRestore();
   });
 
   it("does not limit routes without a policy (/healthz)", async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   type MetricDelta,
   MetricsBuffer,
@@ -25,9 +25,12 @@ function controlledSink() {
       return new Promise<void>((resolve, reject) => settle.push({ resolve, reject }));
     },
   };
+  /** The next pending write, once the recorder has made it (microtasks only: works with fake timers). */
   const next = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    return settle.shift()!;
+    for (let tick = 0; tick < 100 && settle.length === 0; tick++) await Promise.resolve();
+    const write = settle.shift();
+    if (!write) throw new Error("no write was made");
+    return write;
   };
   return { sink, calls, next };
 }
@@ -39,14 +42,19 @@ const counting: RandomSource = {
   })(),
 };
 
-function recorder(sink: MetricsSink, clock = new ManualClock(), lines: string[] = []) {
+function recorder(sink: MetricsSink, clock = new ManualClock(), lines: string[] = [], flushDelayMs = 0) {
   return new MetricsRecorder(new MetricsBuffer(), sink, {
     shards: 4,
+    flushDelayMs,
     clock,
     random: counting,
     logger: createLogger("error", {}, (line) => lines.push(line)),
   });
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("MetricsRecorder", () => {
   it("keys counters by catalog label order and adds histogram bucket, sum and count", async () => {
@@ -99,6 +107,32 @@ describe("MetricsRecorder", () => {
     expect(calls.map((call) => call.delta["tokens_invites_used_total||"])).toEqual([1, 5]);
     expect(new Set(calls.map((call) => call.batchId)).size).toBe(2);
     await metrics.flush();
+    expect(calls).toHaveLength(2);
+  });
+
+  it("flushSoon: every request within the delay shares one planned write; flush() does not wait", async () => {
+    vi.useFakeTimers();
+    const { sink, calls, next } = controlledSink();
+    const metrics = recorder(sink, new ManualClock(), [], 1000);
+    metrics.increment("tokens_invites_created_total");
+    const first = metrics.flushSoon();
+    metrics.increment("tokens_invites_created_total", {}, 2);
+    expect(metrics.flushSoon()).toBe(first);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    (await next()).resolve();
+    await first;
+    expect(calls.map((call) => call.delta["tokens_invites_created_total||"])).toEqual([3]);
+
+    metrics.increment("tokens_invites_used_total");
+    const planned = metrics.flushSoon();
+    const now = metrics.flush();
+    (await next()).resolve();
+    await now;
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    await planned;
     expect(calls).toHaveLength(2);
   });
 

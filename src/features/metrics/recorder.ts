@@ -31,6 +31,8 @@ export class MetricsBuffer {
   /** The batch being written, kept with its id for a retry that the shard will not double-count. */
   unsent: Batch | undefined;
   inflight: Promise<void> | undefined;
+  /** A flush planned a little later, which every request until then shares. */
+  planned: Promise<void> | undefined;
 
   add(key: string, amount: number): void {
     this.pending.set(key, (this.pending.get(key) ?? 0) + amount);
@@ -50,6 +52,8 @@ type AnyLabels = Readonly<Record<string, string>> | undefined;
 
 export interface MetricsRecorderOptions {
   shards: number;
+  /** How long `flushSoon` waits so that the requests of that moment share one shard write. */
+  flushDelayMs: number;
   clock: Clock;
   random: RandomSource;
   logger: Logger;
@@ -61,8 +65,9 @@ const MAX_ATTEMPTS = 3;
 /**
  * Records counters and histograms into the isolate's delta and flushes it to a metrics shard picked
  * at random. Recording is synchronous and cheap; the flush is one Durable Object call, run with
- * `waitUntil` (the HTTP middleware does it after every request; a queue or cron handler awaits
- * `flush()` itself before returning).
+ * `waitUntil`. The HTTP middleware calls `flushSoon()` after every request: the isolate writes at
+ * most once per `METRICS_FLUSH_DELAY_MS` however many requests it serves, so shard load grows with
+ * isolates, not with traffic. A queue or cron handler awaits `flush()` before returning.
  *
  * @example
  * const { metrics } = c.get("services");
@@ -118,6 +123,7 @@ export class MetricsRecorder {
    */
   flush(): Promise<void> {
     const buffer = this.#buffer;
+    buffer.planned = undefined;
     if (buffer.inflight) return buffer.inflight.then(() => (buffer.pending.size ? this.flush() : undefined));
     if (!buffer.unsent && buffer.pending.size === 0) return Promise.resolve();
     const run = this.#drain().finally(() => {
@@ -125,6 +131,19 @@ export class MetricsRecorder {
     });
     buffer.inflight = run;
     return run;
+  }
+
+  /**
+   * Flushes after `flushDelayMs`, sharing one planned flush among every request of that moment.
+   * For `waitUntil`, which keeps the isolate alive until it settles. Never rejects.
+   */
+  flushSoon(): Promise<void> {
+    const buffer = this.#buffer;
+    if (this.#options.flushDelayMs <= 0) return this.flush();
+    buffer.planned ??= new Promise<void>((resolve) => setTimeout(resolve, this.#options.flushDelayMs)).then(
+      () => this.flush(),
+    );
+    return buffer.planned;
   }
 
   async #drain(): Promise<void> {
