@@ -16,6 +16,8 @@ export interface RateLimitDecision {
 interface State {
   tat: string;
   limit: number;
+  /** When (this object's clock, epoch ms) the budget is full again and the state can go. */
+  idleAt: number;
 }
 
 /** The alarm deletes a key's state this long after it is back to a full budget. */
@@ -32,10 +34,14 @@ const CLEANUP_GRACE_MS = 1000;
  * `periodMs` and no floating-point rounding ever refuses the limit-th request or allows one more.
  * Concurrency: a Durable Object handles one call at a time and the read-decide-write below is
  * synchronous (SQLite-backed KV), so fifty racing requests see fifty ordered checks. Time comes
- * from the caller's injectable clock; a clock going backwards never refunds budget. An alarm
- * deletes the state once it is back to "full budget", so idle keys cost nothing.
+ * from the caller's injectable clock; a clock going backwards never refunds budget.
+ * Cleanup: an alarm deletes the state once it is back to "full budget", so idle keys cost nothing.
+ * The alarm is set once, not per request (one storage write per allowed request, not two): when it
+ * fires early because later requests pushed `idleAt`, it moves itself to `idleAt`.
  */
 export class RateLimiter extends DurableObject<Env> {
+  #alarmSet = false;
+
   async check(limit: number, periodMs: number, nowMs: number, cost = 1): Promise<RateLimitDecision> {
     if (!(Number.isSafeInteger(limit) && limit > 0 && Number.isSafeInteger(periodMs) && periodMs > 0)) {
       throw new RangeError("check: limit and periodMs must be positive integers");
@@ -59,9 +65,14 @@ export class RateLimiter extends DurableObject<Env> {
         retryAfterMs: toMs(newTat - period - now),
       };
     }
-    kv.put<State>("state", { tat: newTat.toString(), limit });
     const resetAfterMs = toMs(newTat - now);
-    await this.ctx.storage.setAlarm(Date.now() + resetAfterMs + CLEANUP_GRACE_MS);
+    const idleAt = Date.now() + resetAfterMs;
+    kv.put<State>("state", { tat: newTat.toString(), limit, idleAt });
+    if (!this.#alarmSet) {
+      if ((await this.ctx.storage.getAlarm()) === null)
+        await this.ctx.storage.setAlarm(idleAt + CLEANUP_GRACE_MS);
+      this.#alarmSet = true;
+    }
     return {
       allowed: true,
       limit,
@@ -72,6 +83,12 @@ export class RateLimiter extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    const idleAt = this.ctx.storage.kv.get<State>("state")?.idleAt ?? 0;
+    if (idleAt > Date.now()) {
+      await this.ctx.storage.setAlarm(idleAt + CLEANUP_GRACE_MS);
+      return;
+    }
+    this.#alarmSet = false;
     await this.ctx.storage.deleteAll();
   }
 }

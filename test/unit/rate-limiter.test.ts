@@ -1,4 +1,4 @@
-import { env, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RateLimiter } from "../../src/durable-objects/rate-limiter";
 
@@ -82,16 +82,26 @@ describe("RateLimiter (GCRA Durable Object)", () => {
     expect((await stub.check(10, 60_000, T0)).remaining).toBe(5);
   });
 
-  it("an alarm deletes the state of an idle key", async () => {
+  it("an alarm keeps a busy key (moving itself later) and deletes an idle one", async () => {
     const stub = limiter();
-    await stub.check(3, 1000, T0);
-    expect(
-      await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.get("state")),
-    ).toBeDefined();
+    await stub.check(3, 60_000, T0);
+    await stub.check(3, 60_000, T0);
+    const state = () =>
+      runInDurableObject(stub, (_: RateLimiter, ctx) => ctx.storage.kv.get<{ idleAt: number }>("state"));
+    const alarm = () => runInDurableObject(stub, (_: RateLimiter, ctx) => ctx.storage.getAlarm());
+    const idleAt = (await state())!.idleAt;
+    expect(await alarm()).toBeGreaterThan(Date.now());
+
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(
-      await runInDurableObject(stub, (_: RateLimiter, state) => state.storage.kv.get("state")),
-    ).toBeUndefined();
-    expect((await listDurableObjectIds(env.RATE_LIMITER)).length).toBeGreaterThan(0);
+    expect((await state())?.idleAt).toBe(idleAt);
+    expect(await alarm()).toBe(idleAt + 1000);
+
+    // Time passes (the object's own clock): make the budget full again, then let the alarm run.
+    await runInDurableObject(stub, (_: RateLimiter, ctx) =>
+      ctx.storage.kv.put("state", { ...ctx.storage.kv.get<object>("state"), idleAt: Date.now() - 1 }),
+    );
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await state()).toBeUndefined();
+    expect((await stub.check(3, 60_000, T0)).remaining).toBe(2);
   });
 });
