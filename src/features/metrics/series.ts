@@ -18,7 +18,7 @@ export interface SeriesKey {
 const MAX_OPEN_LABEL_LENGTH = 128;
 
 /** Escapes a label value as the text format requires: backslash, double quote and line feed. */
-export function escapeLabelValue(value: string): string {
+function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 

@@ -79,7 +79,7 @@ async function subjectOf(c: Context<AppEnv>, key: RateLimitKey): Promise<string 
 }
 
 /** `RateLimit-Policy` and `RateLimit` items of one policy (draft-ietf-httpapi-ratelimit-headers-10). */
-export function rateLimitHeaders(
+function rateLimitHeaders(
   policy: RateLimitPolicyName,
   setting: NonNullable<RateLimitSetting>,
   decision: RateLimitDecision,
