@@ -156,6 +156,30 @@ describe("MetricsRecorder", () => {
     expect(calls[2]!.delta).toEqual({ "tokens_invites_revoked_total||": 4 });
   });
 
+  it("stops waiting for a write stuck for 10 s (its request was cancelled) and sends everything once", async () => {
+    vi.useFakeTimers();
+    const { sink, calls, next } = controlledSink();
+    const metrics = recorder(sink);
+    metrics.increment("tokens_invites_used_total");
+    const stuck = metrics.flush();
+    const lost = await next();
+    metrics.increment("tokens_invites_used_total", {}, 2);
+    vi.advanceTimersByTime(10_000);
+    const fresh = metrics.flush();
+    (await next()).resolve();
+    (await next()).resolve();
+    await fresh;
+    expect(calls.map((call) => call.delta["tokens_invites_used_total||"])).toEqual([1, 1, 2]);
+    expect(calls[1]!.batchId).toBe(calls[0]!.batchId);
+    lost.resolve();
+    await stuck;
+    metrics.increment("tokens_invites_used_total", {}, 4);
+    const later = metrics.flush();
+    (await next()).resolve();
+    await later;
+    expect(calls.map((call) => call.delta["tokens_invites_used_total||"])).toEqual([1, 1, 2, 4]);
+  });
+
   it("drops a batch after three failed attempts instead of blocking every later flush", async () => {
     const { sink, calls, next } = controlledSink();
     const metrics = recorder(sink);

@@ -30,9 +30,11 @@ export class MetricsBuffer {
   pending = new Map<string, number>();
   /** The batch being written, kept with its id for a retry that the shard will not double-count. */
   unsent: Batch | undefined;
-  inflight: Promise<void> | undefined;
+  /** The write loop running now; `generation` tells a loop that a newer one replaced it. */
+  inflight: { promise: Promise<void>; startedAt: number; generation: number } | undefined;
+  generation = 0;
   /** A flush planned a little later, which every request until then shares. */
-  planned: Promise<void> | undefined;
+  planned: { promise: Promise<void>; at: number } | undefined;
 
   add(key: string, amount: number): void {
     this.pending.set(key, (this.pending.get(key) ?? 0) + amount);
@@ -61,6 +63,13 @@ export interface MetricsRecorderOptions {
 
 /** A failed batch is retried by the next flushes; after this many failures its counts are dropped. */
 const MAX_ATTEMPTS = 3;
+/**
+ * A write or a planned flush belongs to the request that started it (its `waitUntil`). If that
+ * request's context is cancelled (30 s after the response) the promise never settles; past this age
+ * the next flush stops waiting for it and starts afresh, so one stuck write cannot stop the isolate
+ * from ever flushing again.
+ */
+const STALE_MS = 10_000;
 
 /**
  * Records counters and histograms into the isolate's delta and flushes it to a metrics shard picked
@@ -124,13 +133,17 @@ export class MetricsRecorder {
   flush(): Promise<void> {
     const buffer = this.#buffer;
     buffer.planned = undefined;
-    if (buffer.inflight) return buffer.inflight.then(() => (buffer.pending.size ? this.flush() : undefined));
+    const current = buffer.inflight;
+    if (current && Date.now() - current.startedAt < STALE_MS) {
+      return current.promise.then(() => (buffer.pending.size ? this.flush() : undefined));
+    }
     if (!buffer.unsent && buffer.pending.size === 0) return Promise.resolve();
-    const run = this.#drain().finally(() => {
-      buffer.inflight = undefined;
+    const generation = ++buffer.generation;
+    const promise = this.#drain(generation).finally(() => {
+      if (buffer.inflight?.generation === generation) buffer.inflight = undefined;
     });
-    buffer.inflight = run;
-    return run;
+    buffer.inflight = { promise, startedAt: Date.now(), generation };
+    return promise;
   }
 
   /**
@@ -139,23 +152,25 @@ export class MetricsRecorder {
    */
   flushSoon(): Promise<void> {
     const buffer = this.#buffer;
-    if (this.#options.flushDelayMs <= 0) return this.flush();
-    buffer.planned ??= new Promise<void>((resolve) => setTimeout(resolve, this.#options.flushDelayMs)).then(
-      () => this.flush(),
-    );
-    return buffer.planned;
+    const delay = this.#options.flushDelayMs;
+    if (delay <= 0) return this.flush();
+    if (!buffer.planned || Date.now() - buffer.planned.at > delay + STALE_MS) {
+      const promise = new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() => this.flush());
+      buffer.planned = { promise, at: Date.now() };
+    }
+    return buffer.planned.promise;
   }
 
-  async #drain(): Promise<void> {
+  async #drain(generation: number): Promise<void> {
     const buffer = this.#buffer;
     for (let batch = this.#nextBatch(); batch; batch = this.#nextBatch()) {
       try {
         await this.#sink.add(batch.shard, batch.id, batch.delta);
-        buffer.unsent = undefined;
+        if (buffer.unsent === batch) buffer.unsent = undefined;
       } catch (error) {
         batch.attempts += 1;
         const dropped = batch.attempts >= MAX_ATTEMPTS;
-        if (dropped) buffer.unsent = undefined;
+        if (dropped && buffer.unsent === batch) buffer.unsent = undefined;
         this.#options.logger.error("metrics flush failed", {
           shard: batch.shard,
           attempts: batch.attempts,
@@ -165,6 +180,7 @@ export class MetricsRecorder {
         });
         return;
       }
+      if (buffer.generation !== generation) return;
     }
   }
 
