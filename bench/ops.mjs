@@ -226,7 +226,18 @@ async function startWrangler(name, extraArgs, persist = join(workDir, name)) {
 
 async function wrk(url, connections, seconds) {
   const threads = Math.min(2, connections);
-  const args = ["-t", String(threads), "-c", String(connections), "-d", `${seconds}s`, "--latency", url];
+  const args = [
+    "-t",
+    String(threads),
+    "-c",
+    String(connections),
+    "-d",
+    `${seconds}s`,
+    "--timeout",
+    "5s",
+    "--latency",
+    url,
+  ];
   const output = await run("wrk", args);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
   const errors = /Socket errors: (.*)/.exec(output);
