@@ -30,7 +30,7 @@ export { byBodyField, byClientIp } from "./policies";
  * export const loginRoute = createRoute({
  *   method: "post", path: "/auth/login",
  *   middleware: [rateLimit("login_ip"), rateLimit("login_identifier")] as const,
- *   …
+ *   responses: { 200: …, ...problemResponses(400, 401, 429) },
  * });
  * // another key than the policy's default:
  * rateLimit("password_reset_identifier", { key: byBodyField("username") })

@@ -15,7 +15,8 @@ export const metricsRoute = createRoute({
     "Every series carries a `shard` label: sum after `rate()`/`increase()`, e.g. " +
     "`sum by (route) (rate(tokens_http_requests_total[5m]))`. Requires `Authorization: Bearer " +
     "<METRICS_TOKEN>` when that secret is set.",
-  security: [{ metricsToken: [] }],
+  // The empty alternative: without METRICS_TOKEN set, no credentials are needed.
+  security: [{ metricsToken: [] }, {}],
   responses: {
     200: {
       description: "Prometheus text exposition",
