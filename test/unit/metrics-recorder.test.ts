@@ -110,50 +110,45 @@ describe("MetricsRecorder", () => {
     expect(calls).toHaveLength(2);
   });
 
-  it("flushSoon: every request within the delay shares one planned write; flush() does not wait", async () => {
+  it("flushSoon: the first request of a delay plans one write (its waitUntil); the others share it", async () => {
     vi.useFakeTimers();
     const { sink, calls, next } = controlledSink();
     const metrics = recorder(sink, new ManualClock(), [], 1000);
+    const waited: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (promise: Promise<unknown>) => void waited.push(promise) };
     metrics.increment("tokens_invites_created_total");
-    const first = metrics.flushSoon();
+    metrics.flushSoon(ctx);
     metrics.increment("tokens_invites_created_total", {}, 2);
-    expect(metrics.flushSoon()).toBe(first);
+    metrics.flushSoon(ctx);
+    expect(waited).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(999);
     expect(calls).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
     (await next()).resolve();
-    await first;
+    await waited[0];
     expect(calls.map((call) => call.delta["tokens_invites_created_total||"])).toEqual([3]);
 
     metrics.increment("tokens_invites_used_total");
-    const planned = metrics.flushSoon();
+    metrics.flushSoon(ctx);
+    expect(waited).toHaveLength(2);
     const now = metrics.flush();
     (await next()).resolve();
     await now;
     expect(calls).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1000);
-    await planned;
+    await waited[1];
     expect(calls).toHaveLength(2);
   });
 
-  it("retries a failed batch with the same id and shard, and sends newer counts after it", async () => {
+  it("flushSoon with no delay flushes at once, through waitUntil", async () => {
     const { sink, calls, next } = controlledSink();
-    const lines: string[] = [];
-    const metrics = recorder(sink, new ManualClock(), lines);
-    metrics.increment("tokens_invites_revoked_total");
-    const failed = metrics.flush();
-    (await next()).reject(new Error("shard overloaded"));
-    await failed;
-    expect(lines.join()).toContain("metrics flush failed");
-
-    metrics.increment("tokens_invites_revoked_total", {}, 4);
-    const retried = metrics.flush();
+    const metrics = recorder(sink);
+    const waited: Promise<unknown>[] = [];
+    metrics.increment("tokens_invites_created_total");
+    metrics.flushSoon({ waitUntil: (promise) => void waited.push(promise) });
     (await next()).resolve();
-    (await next()).resolve();
-    await retried;
-    expect(calls).toHaveLength(3);
-    expect(calls[1]).toEqual(calls[0]);
-    expect(calls[2]!.delta).toEqual({ "tokens_invites_revoked_total||": 4 });
+    await Promise.all(waited);
+    expect(calls).toHaveLength(1);
   });
 
   it("stops waiting for a write stuck for 10 s (its request was cancelled) and sends everything once", async () => {

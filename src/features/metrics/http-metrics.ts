@@ -11,7 +11,7 @@ type HttpLabels = LabelsOf<"tokens_http_requests_total">;
 /**
  * Counts every request by method, route template and status class, observes its duration, then
  * plans a flush of the isolate's metrics with `waitUntil` (after the response, off the critical
- * path; concurrent and following requests share it, see `MetricsRecorder.flushSoon`). Goes
+ * path; the requests of the next second share it, see `MetricsRecorder.flushSoon`). Goes
  * right after `requestContext`, so it sees the final status of errors rendered by `onError` too.
  *
  * @example app.use("*", httpMetrics());
@@ -30,7 +30,7 @@ export function httpMetrics() {
         status: statusClass(c.res.status),
       });
       stop();
-      c.executionCtx.waitUntil(metrics.flushSoon());
+      metrics.flushSoon(c.executionCtx);
     }
   });
 }

@@ -74,9 +74,9 @@ const STALE_MS = 10_000;
 /**
  * Records counters and histograms into the isolate's delta and flushes it to a metrics shard picked
  * at random. Recording is synchronous and cheap; the flush is one Durable Object call, run with
- * `waitUntil`. The HTTP middleware calls `flushSoon()` after every request: the isolate writes at
- * most once per `METRICS_FLUSH_DELAY_MS` however many requests it serves, so shard load grows with
- * isolates, not with traffic. A queue or cron handler awaits `flush()` before returning.
+ * `waitUntil`. The HTTP middleware calls `flushSoon(ctx)` after every request: the isolate writes
+ * at most once per `METRICS_FLUSH_DELAY_MS` however many requests it serves, so shard load grows
+ * with isolates, not with traffic. A queue or cron handler awaits `flush()` before returning.
  *
  * @example
  * const { metrics } = c.get("services");
@@ -147,18 +147,22 @@ export class MetricsRecorder {
   }
 
   /**
-   * Flushes after `flushDelayMs`, sharing one planned flush among every request of that moment.
-   * For `waitUntil`, which keeps the isolate alive until it settles. Never rejects.
+   * Plans a flush in `flushDelayMs` unless one is already planned: the request that plans it keeps
+   * the isolate alive for it through `ctx.waitUntil`; every other request of that moment just adds
+   * its counts to the buffer the planned flush will send. So an isolate keeps at most one request
+   * context waiting per delay, not one per request. Never rejects.
    */
-  flushSoon(): Promise<void> {
+  flushSoon(ctx: Pick<ExecutionContext, "waitUntil">): void {
     const buffer = this.#buffer;
     const delay = this.#options.flushDelayMs;
-    if (delay <= 0) return this.flush();
-    if (!buffer.planned || Date.now() - buffer.planned.at > delay + STALE_MS) {
-      const promise = new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() => this.flush());
-      buffer.planned = { promise, at: Date.now() };
+    if (delay <= 0) {
+      ctx.waitUntil(this.flush());
+      return;
     }
-    return buffer.planned.promise;
+    if (buffer.planned && Date.now() - buffer.planned.at <= delay + STALE_MS) return;
+    const promise = new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() => this.flush());
+    buffer.planned = { promise, at: Date.now() };
+    ctx.waitUntil(promise);
   }
 
   async #drain(generation: number): Promise<void> {
