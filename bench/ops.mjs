@@ -5,7 +5,7 @@
 //    /plain, /metered (+ httpMetrics: record, then flush to a MetricsShard with waitUntil) and
 //    /limited (+ rateLimit: one RateLimiter Durable Object call), identical otherwise. Printed as
 //    ratios to /plain from the same run, at one connection (latency) and at --connections
-//    (throughput); /plain runs again last to show how much the shared machine drifted.
+//    (throughput), averaged over two rounds in mirrored order; /plain's spread shows the noise.
 // 2. Cron cleanup throughput: --rows expired rows in a bench table, then /__scheduled until the
 //    table is empty, at the default budget and at a larger batch size; rows/s over the summed
 //    invocation times.
@@ -80,30 +80,48 @@ async function requestCosts() {
   console.log(
     `wrangler dev ${server.url} (bench/ops-worker.ts); wrk ${options.duration} s per run after ${options.warmup} s warm-up`,
   );
-  const routes = ["/plain", "/metered", "/limited", "/plain"];
-  const results = [];
-  for (const [index, path] of routes.entries()) {
+  const routes = ["/plain", "/metered", "/limited"];
+  for (const path of routes)
+    if (options.warmup > 0) await wrk(`${server.url}${path}`, options.connections, options.warmup);
+  // Two rounds in mirrored order (A B C, then C B A), averaged per route: a machine that slows down
+  // or speeds up steadily during the run weighs on every route alike. The spread of /plain between
+  // its two runs is printed as the run's noise.
+  const runs = new Map(routes.map((path) => [path, []]));
+  for (const path of [...routes, ...[...routes].reverse()]) {
     const url = `${server.url}${path}`;
-    if (options.warmup > 0) await wrk(url, options.connections, options.warmup);
-    const single = await wrk(url, 1, options.duration);
-    const loaded = await wrk(url, options.connections, options.duration);
-    results.push({ name: index === routes.length - 1 ? "/plain, again" : path, single, loaded });
+    runs.get(path).push({
+      single: await wrk(url, 1, options.duration),
+      loaded: await wrk(url, options.connections, options.duration),
+    });
   }
   await server.stop();
   server = undefined;
 
-  const [base] = results;
-  const rows = results.map(({ name, single, loaded }) => [
-    name,
-    `${single.p50Ms.toFixed(3)} ms`,
-    (single.p50Ms / base.single.p50Ms).toFixed(2),
-    `${single.rps.toFixed(0)}`,
-    (base.single.rps / single.rps).toFixed(2),
-    `${loaded.rps.toFixed(0)}`,
-    (base.loaded.rps / loaded.rps).toFixed(2),
-    `${loaded.p99Ms.toFixed(2)} ms`,
-  ]);
-  console.log("\nPer-request cost (ratio = route / plain; > 1 is slower)");
+  const mean = (path, pick) =>
+    runs.get(path).reduce((sum, run) => sum + pick(run), 0) / runs.get(path).length;
+  const measure = (path) => ({
+    p50: mean(path, (run) => run.single.p50Ms),
+    rps1: mean(path, (run) => run.single.rps),
+    rpsN: mean(path, (run) => run.loaded.rps),
+    p99N: mean(path, (run) => run.loaded.p99Ms),
+  });
+  const base = measure("/plain");
+  const rows = routes.map((path) => {
+    const m = measure(path);
+    return [
+      path,
+      `${m.p50.toFixed(3)} ms`,
+      (m.p50 / base.p50).toFixed(2),
+      m.rps1.toFixed(0),
+      (base.rps1 / m.rps1).toFixed(2),
+      m.rpsN.toFixed(0),
+      (base.rpsN / m.rpsN).toFixed(2),
+      `${m.p99N.toFixed(2)} ms`,
+    ];
+  });
+  const [first, second] = runs.get("/plain");
+  const spread = (a, b) => `${((Math.abs(a - b) / Math.min(a, b)) * 100).toFixed(0)} %`;
+  console.log("\nPer-request cost, mean of two rounds (ratio and cost = route / plain; > 1 is slower)");
   printTable(
     [
       "route",
@@ -116,6 +134,10 @@ async function requestCosts() {
       "p99 loaded",
     ],
     rows,
+  );
+  console.log(
+    `noise: /plain differed by ${spread(first.single.p50Ms, second.single.p50Ms)} (p50 c=1) and ` +
+      `${spread(first.loaded.rps, second.loaded.rps)} (req/s c=${options.connections}) between its two runs`,
   );
 }
 
