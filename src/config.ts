@@ -69,7 +69,7 @@ export interface Config {
   invitesDailyLimit: number;
   logLevel: "debug" | "info" | "warn" | "error";
   metricsToken?: string;
-  /** Metric shards; only ever raise it (a shard left out of the scrape takes its series with it). */
+  /** Metric shards (only ever raise: a shard left out of the scrape takes its series) and flush delay. */
   metrics: { shards: number; flushDelayMs: number };
   /** Budget of one cron cleanup run (see src/jobs/cleanup/run-cleanup.ts). */
   cleanup: { batchSize: number; maxBatches: number };
