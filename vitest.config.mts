@@ -38,6 +38,20 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/contract/**/*.test.ts"],
           setupFiles: ["./test/setup/apply-migrations.ts"],
           globalSetup: ["./test/setup/global.ts", "./test/setup/email.ts"],
+          // Generous because the three projects share two cores and Argon2id is deliberately slow;
+          // no test asserts speed (benchmarks live in bench/).
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // Node-side operations checks: promtool on the alert rules and on a real /metrics scrape.
+        extends: false,
+        test: {
+          name: "ops",
+          environment: "node",
+          include: ["test/ops/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -5,6 +5,8 @@ import { registerOpenApi } from "./features/docs/routes/openapi";
 import { registerHealthz } from "./features/health/routes/healthz";
 import { registerReadyz } from "./features/health/routes/readyz";
 import { registerJwks } from "./features/keys/routes/jwks";
+import { httpMetrics } from "./features/metrics/http-metrics";
+import { registerMetrics } from "./features/metrics/routes/metrics";
 import { notFound, onError } from "./platform/error-handler";
 import { jsonBody } from "./platform/middleware/json-body";
 import { requestContext } from "./platform/middleware/request-context";
@@ -20,6 +22,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   app.onError(onError);
   app.notFound(notFound);
   app.use("*", requestContext(deps));
+  app.use("*", httpMetrics());
   app.use(
     "*",
     jsonBody((env) => loadConfig(env).maxBodyBytes),
@@ -29,6 +32,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerReadyz(app);
   registerJwks(app);
   registerAccountRoutes(app);
+  registerMetrics(app);
 
   registerOpenApi(app);
   registerDocs(app);

@@ -1,5 +1,11 @@
 import { z } from "zod";
 import { type Mailbox, parseMailbox } from "./features/email/address";
+import {
+  RATE_LIMIT_VARS,
+  type RateLimitPolicyName,
+  type RateLimitSetting,
+  rateLimitSettingsFrom,
+} from "./features/rate-limit/policies";
 import { MIN_ARGON2_PARAMS } from "./platform/password";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -70,6 +76,10 @@ const schema = z.object({
   MAIL_PASSWORD: optionalSecret,
   MAIL_TLS: z.enum(["starttls", "tls", "none"]).default("starttls"),
   EMAIL_MAX_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
+  METRICS_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  METRICS_FLUSH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+  CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  CLEANUP_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(40),
 });
 
 // SMTP settings only matter, and are only checked, when SMTP is the transport.
@@ -87,6 +97,7 @@ const checkedSchema = schema.superRefine((vars, ctx) => {
     });
   }
 });
+const rateLimitSchema = z.object(RATE_LIMIT_VARS);
 
 /** Configuration read from bindings and vars, validated once per `env` object. */
 export interface Config {
@@ -120,6 +131,12 @@ export interface Config {
   /** What e-mails call the product and where their links point (the web app's base URL). */
   app: { name: string; baseUrl: string };
   mail: MailConfig;
+  /** Metric shards (only ever raise: a shard left out of the scrape takes its series) and flush delay. */
+  metrics: { shards: number; flushDelayMs: number };
+  /** Budget of one cron cleanup run (see src/jobs/cleanup/run-cleanup.ts). */
+  cleanup: { batchSize: number; maxBatches: number };
+  /** Each rate-limit policy's limit, or null when its var is `off`. */
+  rateLimits: Record<RateLimitPolicyName, RateLimitSetting>;
 }
 
 /** How e-mail leaves the service; see docs/email.md. */
@@ -149,8 +166,10 @@ export function loadConfig(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;
   const parsed = checkedSchema.safeParse(env);
-  if (!parsed.success) {
-    const names = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  const limits = rateLimitSchema.safeParse(env);
+  if (!parsed.success || !limits.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(limits.error?.issues ?? [])];
+    const names = issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${names.join("; ")}`);
   }
   const vars = parsed.data;
@@ -201,6 +220,9 @@ export function loadConfig(env: Env): Config {
         : undefined,
       maxRetries: vars.EMAIL_MAX_RETRIES,
     },
+    metrics: { shards: vars.METRICS_SHARDS, flushDelayMs: vars.METRICS_FLUSH_DELAY_MS },
+    cleanup: { batchSize: vars.CLEANUP_BATCH_SIZE, maxBatches: vars.CLEANUP_MAX_BATCHES },
+    rateLimits: rateLimitSettingsFrom(limits.data),
   };
   cache.set(env, config);
   return config;

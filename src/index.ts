@@ -1,13 +1,16 @@
 import { buildApp } from "./app";
+import { CLEANUP_STEPS } from "./jobs/cleanup/registry";
 import { createQueueHandler } from "./jobs/queue";
+import { createScheduledHandler } from "./jobs/scheduled";
 import { defaultPlatformDeps } from "./services";
 
 const app = buildApp();
 
-/** The Worker: HTTP through Hono, Queue consumers by queue name; the cron trigger is added by its feature. */
+/** The Worker: HTTP through Hono, Queue consumers by queue name, and the cron cleanup. */
 export default {
   fetch: app.fetch,
   queue: createQueueHandler(defaultPlatformDeps),
+  scheduled: createScheduledHandler(CLEANUP_STEPS),
 } satisfies ExportedHandler<Env>;
 
 export { InviteQuota } from "./durable-objects/invite-quota";

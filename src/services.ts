@@ -9,6 +9,9 @@ import { type OutboxTrace, QueueEmailOutbox } from "./features/email/outbox";
 import { EmailSender } from "./features/email/sender";
 import { createEmailTransport } from "./features/email/transports/create-transport";
 import { InstitutionRepository } from "./features/institutions/repository";
+import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
+import { shardSink } from "./features/metrics/shards";
+import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limit/limiter";
 import { UserRepository } from "./features/users/repository";
 import { BackgroundTasks } from "./platform/background";
 import { type Clock, systemClock } from "./platform/clock";
@@ -42,6 +45,10 @@ export interface Services extends PlatformDeps, AccountServices {
   institutions: InstitutionRepository;
   /** Renders and sends queued e-mails (the e-mail Queue consumer's side; features enqueue). */
   emailSender: EmailSender;
+  /** Counters and histograms of `METRICS`, e.g. `metrics.increment("tokens_invites_created_total")`. */
+  metrics: MetricsRecorder;
+  /** Used by the `rateLimit(policy)` middleware. */
+  rateLimiter: RateLimiterClient;
 }
 
 /**
@@ -74,7 +81,27 @@ export function createServices(
   const audit = new AuditService(new AuditLogRepository(db), clock, random, trace.requestId);
   const email = new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<EmailMessage>, trace, clock, random);
   const institutions = new InstitutionRepository(db, clock, random);
-  const shared = { env, config, logger, db, jwt, passwords, users, background, audit, email, institutions };
+  const metrics = new MetricsRecorder(isolateMetrics, shardSink(env.METRICS_SHARD), {
+    shards: config.metrics.shards,
+    flushDelayMs: config.metrics.flushDelayMs,
+    clock,
+    random,
+    logger,
+  });
+  const shared = {
+    env,
+    config,
+    logger,
+    db,
+    jwt,
+    passwords,
+    users,
+    background,
+    audit,
+    email,
+    institutions,
+    metrics,
+  };
   return {
     ...deps,
     ...shared,
@@ -87,5 +114,6 @@ export function createServices(
       clock,
       logger,
     }),
+    rateLimiter: durableRateLimiter(env.RATE_LIMITER, clock),
   };
 }

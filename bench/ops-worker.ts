@@ -1,0 +1,43 @@
+// The Worker `bench/ops.mjs` runs under `wrangler dev` (never deployed: wrangler.toml's `main` stays
+// src/index.ts). Three routes that differ only in one middleware, so their ratio is that
+// middleware's cost, and a cron cleanup over one bench table for the throughput measurement.
+import { sql } from "drizzle-orm";
+import { loadConfig } from "../src/config";
+import { httpMetrics } from "../src/features/metrics/http-metrics";
+import { rateLimit } from "../src/features/rate-limit/middleware";
+import { deleteOlderThan } from "../src/jobs/cleanup/steps";
+import { createScheduledHandler } from "../src/jobs/scheduled";
+import { notFound, onError } from "../src/platform/error-handler";
+import { jsonBody } from "../src/platform/middleware/json-body";
+import { requestContext } from "../src/platform/middleware/request-context";
+import { createApp } from "../src/platform/openapi";
+import { defaultPlatformDeps } from "../src/services";
+
+const app = createApp();
+app.onError(onError);
+app.notFound(notFound);
+app.use("*", requestContext(defaultPlatformDeps));
+app.use(
+  "*",
+  jsonBody((env) => loadConfig(env).maxBodyBytes),
+);
+
+const ok = { status: "ok" } as const;
+app.get("/plain", (c) => c.json(ok));
+app.get("/metered", httpMetrics(), (c) => c.json(ok));
+app.get("/limited", rateLimit("register_ip"), (c) => c.json(ok));
+app.get("/rows", async (c) => {
+  const row = await c.get("services").db.first<{ n: number }>(sql`SELECT count(*) AS n FROM bench_expired`);
+  return c.json({ rows: row?.n ?? 0 });
+});
+
+export default {
+  fetch: app.fetch,
+  scheduled: createScheduledHandler([
+    deleteOlderThan({ name: "bench_expired", table: "bench_expired", column: "expires_at" }),
+  ]),
+} satisfies ExportedHandler<Env>;
+
+export { InviteQuota } from "../src/durable-objects/invite-quota";
+export { MetricsShard } from "../src/durable-objects/metrics-shard";
+export { RateLimiter } from "../src/durable-objects/rate-limiter";

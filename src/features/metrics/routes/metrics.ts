@@ -1,0 +1,56 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AppError } from "../../../platform/errors";
+import { type App, problemResponses } from "../../../platform/openapi";
+import { constantTimeEqual } from "../../../platform/secrets";
+import { EXPOSITION_CONTENT_TYPE, renderExposition } from "../exposition";
+import { readShards } from "../shards";
+
+export const metricsRoute = createRoute({
+  method: "get",
+  path: "/metrics",
+  operationId: "getMetrics",
+  tags: ["Operations"],
+  summary: "Prometheus metrics (text format 0.0.4), totals across every isolate",
+  description:
+    "Every series carries a `shard` label: sum after `rate()`/`increase()`, e.g. " +
+    "`sum by (route) (rate(tokens_http_requests_total[5m]))`. Requires `Authorization: Bearer " +
+    "<METRICS_TOKEN>` when that secret is set.",
+  // The empty alternative: without METRICS_TOKEN set, no credentials are needed.
+  security: [{ metricsToken: [] }, {}],
+  responses: {
+    200: {
+      description: "Prometheus text exposition",
+      content: { "text/plain": { schema: z.string() } },
+    },
+    ...problemResponses(401),
+  },
+});
+
+/** `GET /metrics`: flushes this isolate's own delta, reads every shard and renders them. */
+export function registerMetrics(app: App): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "metricsToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "The METRICS_TOKEN secret (only required when it is set)",
+  });
+  app.openapi(metricsRoute, async (c) => {
+    const { config, env, metrics } = c.get("services");
+    if (config.metricsToken && !(await bearerMatches(c.req.header("authorization"), config.metricsToken))) {
+      throw new AppError("UNAUTHENTICATED", "A valid metrics bearer token is required", {
+        headers: { "www-authenticate": 'Bearer realm="metrics"' },
+      });
+    }
+    await metrics.flush();
+    const readings = await readShards(env.METRICS_SHARD, config.metrics.shards);
+    // "Content-Type" spelled as c.text spells it, so this value replaces its default.
+    return c.text(renderExposition(readings), 200, {
+      "Content-Type": EXPOSITION_CONTENT_TYPE,
+      "cache-control": "no-store",
+    });
+  });
+}
+
+async function bearerMatches(header: string | undefined, token: string): Promise<boolean> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return constantTimeEqual(match?.[1] ?? "", token);
+}

@@ -1,0 +1,93 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { AppError } from "../../platform/errors";
+import type { AppEnv } from "../../platform/hono-env";
+import { routeTemplate } from "../metrics/http-metrics";
+import { clientAddress, normaliseIdentifier } from "./client-key";
+import type { RateLimitDecision } from "./limiter";
+import {
+  RATE_LIMIT_POLICIES,
+  type RateLimitKey,
+  type RateLimitPolicyName,
+  type RateLimitSetting,
+} from "./policies";
+
+export { byBodyField, byClientIp } from "./policies";
+
+/**
+ * Applies a policy of `RATE_LIMIT_POLICIES` to a route: one Durable Object check per request, keyed
+ * on the client IP or a normalised body field. Allowed responses carry the policy's state; refused
+ * ones are a 429 problem with `Retry-After`. Headers follow draft-ietf-httpapi-ratelimit-headers-10:
+ * `RateLimit-Policy: "login_ip";q=30;w=60` and `RateLimit: "login_ip";r=29;t=2` (r: requests left,
+ * t: seconds until the full budget is back); with several policies on a route, each adds its item.
+ * A policy whose var is `off` does nothing; a limiter that cannot be reached lets the request
+ * through (logged and counted in `tokens_rate_limiter_errors_total`) rather than take the route down.
+ *
+ * Body keys read the JSON body the global `jsonBody` middleware already parsed; a request without
+ * that field is not counted by that policy (it fails validation next, and the IP policy still counts).
+ *
+ * @example
+ * export const loginRoute = createRoute({
+ *   method: "post", path: "/auth/login",
+ *   middleware: [rateLimit("login_ip"), rateLimit("login_identifier")] as const,
+ *   responses: { 200: …, ...problemResponses(400, 401, 429) },
+ * });
+ * // another key than the policy's default:
+ * rateLimit("password_reset_identifier", { key: byBodyField("username") })
+ */
+export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimitKey } = {}) {
+  const key: RateLimitKey = options.key ?? RATE_LIMIT_POLICIES[policy].key;
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const services = c.get("services");
+    const setting = services.config.rateLimits[policy];
+    const subject = setting ? await subjectOf(c, key) : undefined;
+    if (!setting || subject === undefined) return next();
+    let decision: RateLimitDecision;
+    try {
+      decision = await services.rateLimiter.check(policy, subject, setting);
+    } catch (error) {
+      services.logger.error("rate limiter unavailable; request let through", { policy, error });
+      services.metrics.increment("tokens_rate_limiter_errors_total", { policy });
+      return next();
+    }
+    const headers = rateLimitHeaders(policy, setting, decision);
+    if (!decision.allowed) {
+      services.metrics.increment("tokens_rate_limited_total", { route: routeTemplate(c), policy });
+      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      throw new AppError("RATE_LIMITED", `Too many requests; retry in ${retryAfter} s`, {
+        headers: { ...headers, "retry-after": String(retryAfter) },
+      });
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.header(name, value, { append: true });
+  });
+}
+
+/** The subject a policy counts, prefixed with its kind; undefined when the request has none. */
+async function subjectOf(c: Context<AppEnv>, key: RateLimitKey): Promise<string | undefined> {
+  if (key.kind === "ip") return `ip:${clientAddress(c.req.raw.headers)}`;
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    return undefined;
+  }
+  const value =
+    body !== null && typeof body === "object" ? (body as Record<string, unknown>)[key.field] : undefined;
+  const identifier = typeof value === "string" ? normaliseIdentifier(value) : "";
+  return identifier ? `${key.field}:${identifier}` : undefined;
+}
+
+/** `RateLimit-Policy` and `RateLimit` items of one policy (draft-ietf-httpapi-ratelimit-headers-10). */
+function rateLimitHeaders(
+  policy: RateLimitPolicyName,
+  setting: NonNullable<RateLimitSetting>,
+  decision: RateLimitDecision,
+): Record<string, string> {
+  const window = Math.ceil(setting.periodMs / 1000);
+  const reset = Math.ceil(decision.resetAfterMs / 1000);
+  return {
+    "ratelimit-policy": `"${policy}";q=${setting.limit};w=${window}`,
+    ratelimit: `"${policy}";r=${decision.remaining};t=${reset}`,
+  };
+}

@@ -1,0 +1,124 @@
+import { z } from "zod";
+
+/** Where a policy finds the client it limits: the connecting IP, or a field of the JSON body. */
+export type RateLimitKey = { kind: "ip" } | { kind: "body"; field: string };
+
+/** Keys on `CF-Connecting-IP` (an IPv6 client is limited per /64); never `X-Forwarded-For`. */
+export const byClientIp: RateLimitKey = { kind: "ip" };
+
+/** Keys on a JSON body field (e.g. the login identifier), normalised and hashed. */
+export function byBodyField(field: string): RateLimitKey {
+  return { kind: "body", field };
+}
+
+interface PolicyDefinition {
+  /** The var that sets this policy's limit, e.g. `RATE_LIMIT_LOGIN_IP = "30/60s"`, or `"off"`. */
+  variable: string;
+  /** The limit when the var is absent: `<requests>/<period><s|m|h>`. */
+  fallback: string;
+  key: RateLimitKey;
+  /** The route template the policy guards; its `tokens_rate_limited_total` series exists from start. */
+  route: string;
+}
+
+/**
+ * Every rate-limit policy, one line each. A route opts in with `rateLimit("<name>")` (see
+ * `middleware.ts`); the limit comes from the var (defaults in wrangler.toml [vars]). Limits are GCRA:
+ * `30/60s` allows a burst of 30, then one request every 2 s, so no window edge ever lets 60 through.
+ */
+export const RATE_LIMIT_POLICIES = {
+  login_ip: { variable: "RATE_LIMIT_LOGIN_IP", fallback: "30/60s", key: byClientIp, route: "/auth/login" },
+  login_identifier: {
+    variable: "RATE_LIMIT_LOGIN_IDENTIFIER",
+    fallback: "10/600s",
+    key: byBodyField("identifier"),
+    route: "/auth/login",
+  },
+  register_ip: {
+    variable: "RATE_LIMIT_REGISTER_IP",
+    fallback: "10/3600s",
+    key: byClientIp,
+    route: "/auth/register",
+  },
+  refresh_ip: {
+    variable: "RATE_LIMIT_REFRESH_IP",
+    fallback: "60/60s",
+    key: byClientIp,
+    route: "/auth/refresh",
+  },
+  password_reset_ip: {
+    variable: "RATE_LIMIT_PASSWORD_RESET_IP",
+    fallback: "10/3600s",
+    key: byClientIp,
+    route: "/reset-password/request",
+  },
+  password_reset_identifier: {
+    variable: "RATE_LIMIT_PASSWORD_RESET_IDENTIFIER",
+    fallback: "3/3600s",
+    key: byBodyField("email"),
+    route: "/reset-password/request",
+  },
+  verification_ip: {
+    variable: "RATE_LIMIT_VERIFICATION_IP",
+    fallback: "10/3600s",
+    key: byClientIp,
+    route: "/verification-token/request",
+  },
+  verification_identifier: {
+    variable: "RATE_LIMIT_VERIFICATION_IDENTIFIER",
+    fallback: "3/3600s",
+    key: byBodyField("email"),
+    route: "/verification-token/request",
+  },
+} as const satisfies Record<string, PolicyDefinition>;
+
+export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;
+
+export const RATE_LIMIT_POLICY_NAMES = Object.keys(RATE_LIMIT_POLICIES) as [
+  RateLimitPolicyName,
+  ...RateLimitPolicyName[],
+];
+
+/** A configured limit: `limit` requests per `periodMs`; `null` when the policy is switched off. */
+export type RateLimitSetting = { limit: number; periodMs: number } | null;
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+const SETTING = /^(\d{1,7})\s*\/\s*(\d{1,6})\s*([smh])$/;
+
+function settingSchema(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): RateLimitSetting => {
+      const text = value.trim().toLowerCase();
+      if (text === "off") return null;
+      const match = SETTING.exec(text);
+      const limit = Number(match?.[1]);
+      const periodMs = Number(match?.[2]) * UNIT_MS[(match?.[3] ?? "s") as keyof typeof UNIT_MS];
+      if (!match || limit < 1 || periodMs < 1000 || periodMs > 7 * 86_400_000) {
+        ctx.addIssue({
+          code: "custom",
+          message: 'must be "<requests>/<period>s|m|h" (period 1s..7d) or "off"',
+        });
+        return z.NEVER;
+      }
+      return { limit, periodMs };
+    });
+}
+
+/** zod fields for every policy var, to extend the configuration schema with. */
+export const RATE_LIMIT_VARS = Object.fromEntries(
+  Object.values(RATE_LIMIT_POLICIES).map((policy) => [policy.variable, settingSchema(policy.fallback)]),
+) as Record<string, ReturnType<typeof settingSchema>>;
+
+/** Picks each policy's parsed setting out of the parsed vars. */
+export function rateLimitSettingsFrom(
+  vars: Record<string, unknown>,
+): Record<RateLimitPolicyName, RateLimitSetting> {
+  return Object.fromEntries(
+    RATE_LIMIT_POLICY_NAMES.map((name) => [
+      name,
+      vars[RATE_LIMIT_POLICIES[name].variable] as RateLimitSetting,
+    ]),
+  ) as Record<RateLimitPolicyName, RateLimitSetting>;
+}

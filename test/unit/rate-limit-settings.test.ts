@@ -1,0 +1,89 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config";
+import { clientAddress, normaliseIdentifier } from "../../src/features/rate-limit/client-key";
+import { RATE_LIMIT_POLICIES, RATE_LIMIT_POLICY_NAMES } from "../../src/features/rate-limit/policies";
+
+describe("rate-limit settings", () => {
+  it("reads every policy from its var: requests per s, m or h, or off", () => {
+    const config = loadConfig({
+      ...env,
+      RATE_LIMIT_LOGIN_IP: "100/1m",
+      RATE_LIMIT_REGISTER_IP: " 3 / 2h ",
+      RATE_LIMIT_REFRESH_IP: "OFF",
+    });
+    expect(config.rateLimits.login_ip).toEqual({ limit: 100, periodMs: 60_000 });
+    expect(config.rateLimits.register_ip).toEqual({ limit: 3, periodMs: 7_200_000 });
+    expect(config.rateLimits.refresh_ip).toBeNull();
+    expect(config.rateLimits.login_identifier).toEqual({ limit: 10, periodMs: 600_000 });
+  });
+
+  it("falls back to each policy's default when its var is absent", () => {
+    const vars: Record<string, unknown> = { ...env };
+    for (const policy of Object.values(RATE_LIMIT_POLICIES)) delete vars[policy.variable];
+    const config = loadConfig(vars as unknown as Env);
+    for (const name of RATE_LIMIT_POLICY_NAMES) {
+      const [limit, period] = RATE_LIMIT_POLICIES[name].fallback.split("/");
+      expect(config.rateLimits[name]?.limit).toBe(Number(limit));
+      expect(config.rateLimits[name]?.periodMs).toBe(Number.parseInt(period!, 10) * 1000);
+    }
+  });
+
+  it("rejects a malformed limit naming the var, never starting with a wrong limit", () => {
+    for (const value of ["lots", "10", "0/60s", "10/0s", "10/60d", "10/30d", "-1/60s"]) {
+      expect(() => loadConfig({ ...env, RATE_LIMIT_LOGIN_IDENTIFIER: value })).toThrow(
+        /RATE_LIMIT_LOGIN_IDENTIFIER/,
+      );
+    }
+  });
+
+  it("wrangler.toml declares every policy var with its default", () => {
+    for (const policy of Object.values(RATE_LIMIT_POLICIES)) {
+      expect((env as unknown as Record<string, string>)[policy.variable], policy.variable).toBe(
+        policy.fallback,
+      );
+    }
+  });
+});
+
+describe("clientAddress", () => {
+  const from = (ip: string | null, extra: Record<string, string> = {}) =>
+    clientAddress(new Headers({ ...(ip === null ? {} : { "cf-connecting-ip": ip }), ...extra }));
+
+  it("reads CF-Connecting-IP only", () => {
+    expect(from("198.51.100.7", { "x-forwarded-for": "10.0.0.1" })).toBe("198.51.100.7");
+    expect(from(null, { "x-forwarded-for": "10.0.0.1", "x-real-ip": "10.0.0.2" })).toBe("unknown");
+  });
+
+  it("canonicalises IPv4 and maps IPv6 to its /64", () => {
+    expect(from("198.051.100.007")).toBe("198.51.100.7");
+    expect(from("2001:DB8:0:0:1::1")).toBe("2001:db8:0:0::/64");
+    expect(from("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(from("::1")).toBe("0:0:0:0::/64");
+    expect(from("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(from("::ffff:203.0.113.9")).toBe("203.0.113.9");
+    expect(from("::ffff:cb00:7109")).toBe("203.0.113.9");
+  });
+
+  it("answers unknown for anything that is not an address", () => {
+    for (const junk of [
+      "",
+      "256.1.1.1",
+      "1.2.3",
+      "2001:db8::1::2",
+      "1:2:3:4:5:6:7:8:9",
+      "g::1",
+      "x",
+      "1.2.3.4, 5.6.7.8",
+    ]) {
+      expect(from(junk), junk).toBe("unknown");
+    }
+  });
+});
+
+describe("normaliseIdentifier", () => {
+  it("folds case, surrounding spaces and compatibility forms", () => {
+    expect(normaliseIdentifier("  Alice@Example.COM\t")).toBe("alice@example.com");
+    expect(normaliseIdentifier("ａｌｉｃｅ")).toBe("alice");
+  });
+});
