@@ -2,18 +2,23 @@ import type { BackgroundTasks } from "../../platform/background";
 import type { ClientInfo } from "../../platform/client-info";
 import type { Clock } from "../../platform/clock";
 import { AppError } from "../../platform/errors";
-import { newId } from "../../platform/ids";
 import type { RandomSource } from "../../platform/random";
-import { generateSecret, hashSecret } from "../../platform/secrets";
+import { hashSecret } from "../../platform/secrets";
 import type { AuditService } from "../audit/service";
 import type { EmailOutbox } from "../email/message";
 import type { UserRepository } from "../users/repository";
 import type { User } from "../users/user";
+import { sendEmailedToken } from "./emailed-token";
 import { unusableTokenError } from "./single-use-token-errors";
 import { type SingleUseTokenRepository, stateOf } from "./single-use-token-repository";
 
 /** Verification tokens look like `vfy_<43 base64url chars>`: recognisable if they leak. */
 export const VERIFICATION_TOKEN_PREFIX = "vfy";
+const VERIFICATION_TOKEN = {
+  prefix: VERIFICATION_TOKEN_PREFIX,
+  idKind: "verification",
+  template: "verify-email",
+} as const;
 
 export interface EmailVerificationDeps {
   users: UserRepository;
@@ -33,26 +38,7 @@ export class EmailVerificationService {
   /** Issues a token (superseding earlier ones) and queues the e-mail with its link. */
   async issue(user: User, client: ClientInfo): Promise<void> {
     const { tokens, email, audit, clock, random, ttlSeconds } = this.deps;
-    const token = generateSecret(VERIFICATION_TOKEN_PREFIX, random);
-    const now = clock.now();
-    await tokens.issue({
-      id: newId("verification", clock, random),
-      userId: user.id,
-      email: user.email,
-      tokenHash: await hashSecret(token),
-      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
-      createdAt: now,
-    });
-    await email.enqueue({
-      template: "verify-email",
-      to: user.email,
-      data: {
-        name: user.name,
-        token,
-        // In the fragment: browsers never send it to a server, so it stays out of access logs.
-        expiresInMinutes: String(Math.round(ttlSeconds / 60)),
-      },
-    });
+    await sendEmailedToken(VERIFICATION_TOKEN, user, { tokens, email, clock, random, ttlSeconds });
     await audit.record({
       event: "email_verification.request",
       result: "success",

@@ -3,13 +3,13 @@ import type { BackgroundTasks } from "../../platform/background";
 import type { ClientInfo } from "../../platform/client-info";
 import type { Clock } from "../../platform/clock";
 import { AppError } from "../../platform/errors";
-import { newId } from "../../platform/ids";
 import type { PasswordHasher } from "../../platform/password";
 import type { RandomSource } from "../../platform/random";
-import { generateSecret, hashSecret } from "../../platform/secrets";
+import { hashSecret } from "../../platform/secrets";
 import type { AuditService } from "../audit/service";
 import type { EmailOutbox } from "../email/message";
 import type { UserRepository } from "../users/repository";
+import { sendEmailedToken } from "./emailed-token";
 import type { InitialAdmin } from "./initial-admin";
 import { newPasswordProblem, normalizePassword } from "./password-policy";
 import type { RefreshTokenRepository } from "./refresh-token-repository";
@@ -22,6 +22,11 @@ import {
 
 /** Reset tokens look like `rst_<43 base64url chars>`: recognisable if they leak. */
 export const RESET_TOKEN_PREFIX = "rst";
+const RESET_TOKEN = {
+  prefix: RESET_TOKEN_PREFIX,
+  idKind: "passwordReset",
+  template: "password-reset",
+} as const;
 
 export interface PasswordResetDeps {
   db: Database;
@@ -66,26 +71,7 @@ export class PasswordResetService {
       });
       return;
     }
-    const token = generateSecret(RESET_TOKEN_PREFIX, random);
-    const now = clock.now();
-    await resets.issue({
-      id: newId("passwordReset", clock, random),
-      userId: user.id,
-      email: user.email,
-      tokenHash: await hashSecret(token),
-      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
-      createdAt: now,
-    });
-    await email.enqueue({
-      template: "password-reset",
-      to: user.email,
-      data: {
-        name: user.name,
-        token,
-        // In the fragment: browsers never send it to a server, so it stays out of access logs.
-        expiresInMinutes: String(Math.round(ttlSeconds / 60)),
-      },
-    });
+    await sendEmailedToken(RESET_TOKEN, user, { tokens: resets, email, clock, random, ttlSeconds });
     await audit.record({
       event: "password_reset.request",
       result: "success",
