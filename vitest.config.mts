@@ -6,6 +6,16 @@ import { testTls } from "./test/setup/test-tls";
 // must be in it before, so the plugin (which imports miniflare) is imported after creating it.
 testTls();
 const { cloudflareTest, readD1Migrations } = await import("@cloudflare/vitest-plugin");
+const { RATE_LIMIT_POLICIES } = await import("./src/features/rate-limit/policies");
+
+// Every rate limit is off in the test project's env: the functional tests send their requests from
+// one shared (missing) CF-Connecting-IP and some move a manual clock days ahead, which a limiter
+// never refunds, so real limits would make them depend on their order. Tests whose subject is a
+// limit switch it on for their own requests (`createHarness({ RATE_LIMIT_LOGIN_IP: "5/60s" })`) and
+// use their own client IPs (test/integration/accounts/rate-limits.test.ts, rate-limit.test.ts).
+const rateLimitsOff = Object.fromEntries(
+  Object.values(RATE_LIMIT_POLICIES).map((policy) => [policy.variable, "off"]),
+);
 
 // Fresh keys for every run: tests never depend on a committed secret.
 const secrets = generateDevSecrets();
@@ -23,6 +33,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ...secrets,
+                ...rateLimitsOff,
                 ENVIRONMENT: "test",
                 LOG_LEVEL: "warn",
                 JWT_PREVIOUS_PUBLIC_KEYS: previousKey.publicKey,

@@ -1,6 +1,7 @@
 import {
   calculateJwkThumbprint,
   decodeProtectedHeader,
+  errors,
   exportJWK,
   importJWK,
   importPKCS8,
@@ -67,6 +68,14 @@ function keyRingFor(privateKeyPem: string, previousPublicKeysPem?: string): Prom
     keyRings.set(cacheKey, ring);
   }
   return ring;
+}
+
+/**
+ * True when `JwtService.verify` refused a token because it is past its `exp` (the signature was
+ * checked first), so callers can tell an expired token from a forged or malformed one.
+ */
+export function isExpiredTokenError(error: unknown): boolean {
+  return error instanceof AppError && error.cause instanceof errors.JWTExpired;
 }
 
 export interface JwtOptions {

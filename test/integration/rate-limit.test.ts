@@ -12,8 +12,9 @@ import { createApp, problemResponses } from "../../src/platform/openapi";
 import { cryptoRandom } from "../../src/platform/random";
 import { parseExposition, total } from "../helpers/prometheus";
 
-// The accounts routes do not exist yet: these stand-ins declare their policies exactly as the real
-// routes will (one line each) and answer 200, so only the rate limiting is under test.
+// Stand-ins that declare their policies exactly as the real routes do (one line each) and answer
+// 200, so only the rate limiting is under test; the real routes' limits are tested in
+// test/integration/accounts/rate-limits.test.ts.
 const loginRoute = createRoute({
   method: "post",
   path: "/auth/login",

@@ -7,6 +7,7 @@ import type { PasswordHasher } from "../../platform/password";
 import type { RandomSource } from "../../platform/random";
 import type { AuditService } from "../audit/service";
 import type { InstitutionRepository } from "../institutions/repository";
+import type { MetricsRecorder } from "../metrics/recorder";
 import type { UserRepository } from "../users/repository";
 import type { User } from "../users/user";
 import type { EmailVerificationService } from "./email-verification-service";
@@ -25,6 +26,8 @@ export interface AccountDeps {
   secondFactor: SecondFactorCheck;
   initialAdmin: InitialAdmin;
   audit: AuditService;
+  /** Counts refused logins in `tokens_auth_failures_total`. */
+  metrics: Pick<MetricsRecorder, "increment">;
   background: BackgroundTasks;
   clock: Clock;
   random: RandomSource;
@@ -150,7 +153,9 @@ export class AccountService {
     };
   }
 
+  /** Every refused password login ends here: one audit row with the real reason, one count. */
   private async refuse(user: User | null, reason: string, client: ClientInfo): Promise<never> {
+    this.deps.metrics.increment("tokens_auth_failures_total", { reason: "invalid_credentials" });
     await this.auditLogin(user, "failure", client, reason);
     throw new AppError("INVALID_CREDENTIALS", "The identifier or the password is wrong");
   }

@@ -9,6 +9,7 @@ import type { RandomSource } from "../../platform/random";
 import type { AuditService } from "../audit/service";
 import type { EmailOutbox } from "../email/message";
 import type { InstitutionRepository } from "../institutions/repository";
+import type { MetricsRecorder } from "../metrics/recorder";
 import type { UserRepository } from "../users/repository";
 import { AccountService } from "./account-service";
 import { EmailVerificationService } from "./email-verification-service";
@@ -44,6 +45,7 @@ export interface AccountServiceDeps {
   users: UserRepository;
   institutions: InstitutionRepository;
   audit: AuditService;
+  metrics: MetricsRecorder;
   email: EmailOutbox;
   background: BackgroundTasks;
   clock: Clock;
@@ -53,8 +55,21 @@ export interface AccountServiceDeps {
 
 /** Wires the account services; called by `createServices` only. */
 export function createAccountServices(deps: AccountServiceDeps): AccountServices {
-  const { config, db, logger, jwt, passwords, users, institutions, audit, email, background, clock, random } =
-    deps;
+  const {
+    config,
+    db,
+    logger,
+    jwt,
+    passwords,
+    users,
+    institutions,
+    audit,
+    metrics,
+    email,
+    background,
+    clock,
+    random,
+  } = deps;
   const secondFactor = deps.secondFactor ?? noSecondFactor;
   const refreshTokens = new RefreshTokenRepository(db);
   const initialAdmin = new InitialAdmin({
@@ -81,6 +96,7 @@ export function createAccountServices(deps: AccountServiceDeps): AccountServices
     clock,
     random,
     logger,
+    metrics,
     reuseGraceSeconds: config.refreshReuseGraceSeconds,
   });
   const verification = new EmailVerificationService({
@@ -123,6 +139,7 @@ export function createAccountServices(deps: AccountServiceDeps): AccountServices
       secondFactor,
       initialAdmin,
       audit,
+      metrics,
       background,
       clock,
       random,

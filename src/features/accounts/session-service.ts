@@ -4,11 +4,13 @@ import type { ClientInfo } from "../../platform/client-info";
 import type { Clock } from "../../platform/clock";
 import { AppError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
-import type { JwtService } from "../../platform/jwt";
+import { isExpiredTokenError, type JwtService, type TokenKind } from "../../platform/jwt";
 import type { Logger } from "../../platform/logger";
 import type { RandomSource } from "../../platform/random";
 import { hashSecret } from "../../platform/secrets";
 import type { AuditService } from "../audit/service";
+import type { LabelsOf } from "../metrics/catalog";
+import type { MetricsRecorder } from "../metrics/recorder";
 import type { UserRepository } from "../users/repository";
 import type { User } from "../users/user";
 import { isLive, type RefreshTokenRecord, type RefreshTokenRepository } from "./refresh-token-repository";
@@ -24,11 +26,17 @@ export interface SessionDeps {
   clock: Clock;
   random: RandomSource;
   logger: Logger;
+  /** Counts authentication failures and refresh-token reuse. */
+  metrics: Pick<MetricsRecorder, "increment">;
   /** A rotated token presented again within this many seconds gets its live child back. */
   reuseGraceSeconds: number;
 }
 
-const invalidToken = () => new AppError("INVALID_TOKEN");
+/** Why a token was refused, as `tokens_auth_failures_total` labels it. */
+type TokenFailure = Exclude<
+  LabelsOf<"tokens_auth_failures_total">["reason"],
+  "invalid_credentials" | "invalid_two_factor_code"
+>;
 
 /** True when an access token issued at `iat` (seconds) predates the user's cut-off. */
 export function issuedBeforeCutoff(iat: number | undefined, user: User): boolean {
@@ -67,14 +75,13 @@ export class SessionService {
 
   /** Exchanges a live refresh token for a new pair; 401 for anything else. */
   async refresh(token: string, client: ClientInfo): Promise<TokenPair> {
-    const { jwt, issuer, users, refreshTokens, audit, clock, random } = this.deps;
-    const payload = await jwt.verify("refresh", token);
-    const jti = requireJti(payload);
+    const { issuer, users, refreshTokens, audit, clock, random } = this.deps;
+    const { payload, jti } = await this.verifyRefreshToken(token);
     const tokenHash = await hashSecret(token);
     const user = await users.findById(payload.sub!);
     if (user?.status !== "active") {
       await this.auditRefreshFailure(payload.sub!, "user_unavailable", client);
-      throw invalidToken();
+      throw this.refuse("invalid_token");
     }
     const claims = await issuer.claimsFor(user);
     const now = clock.now();
@@ -114,16 +121,16 @@ export class SessionService {
     claims: UserClaims,
     client: ClientInfo,
   ): Promise<TokenPair> {
-    const { issuer, refreshTokens, audit, clock, logger, reuseGraceSeconds } = this.deps;
+    const { issuer, refreshTokens, audit, clock, logger, metrics, reuseGraceSeconds } = this.deps;
     const now = clock.now();
     const record = await refreshTokens.findById(jti);
     if (!record || record.tokenHash !== tokenHash || record.userId !== user.id) {
       await this.auditRefreshFailure(user.id, "unknown_token", client);
-      throw invalidToken();
+      throw this.refuse("invalid_token");
     }
     if (record.revokedAt || !record.rotatedAt) {
       await this.auditRefreshFailure(user.id, record.revokedAt ? "revoked" : "expired", client, record);
-      throw invalidToken();
+      throw this.refuse(record.revokedAt ? "revoked_token" : "expired_token");
     }
     if (now.getTime() - record.rotatedAt.getTime() < reuseGraceSeconds * 1000) {
       const child = record.replacedById ? await refreshTokens.findById(record.replacedById) : undefined;
@@ -145,9 +152,10 @@ export class SessionService {
         }
       }
       await this.auditRefreshFailure(user.id, "rotated_within_grace", client, record);
-      throw invalidToken();
+      throw this.refuse("revoked_token");
     }
     const revoked = await refreshTokens.revokeFamily(record.familyId, "reuse_detected", now);
+    metrics.increment("tokens_refresh_token_reuse_total");
     logger.warn("refresh token reuse detected; family revoked", {
       userId: user.id,
       familyId: record.familyId,
@@ -163,7 +171,7 @@ export class SessionService {
       client,
       metadata: { familyId: record.familyId, revoked, rotatedAt: record.rotatedAt.toISOString() },
     });
-    throw invalidToken();
+    throw this.refuse("revoked_token");
   }
 
   private async auditRefreshFailure(
@@ -190,9 +198,8 @@ export class SessionService {
    * is not a valid refresh token; an already-ended session is not an error.
    */
   async logout(token: string, all: boolean, client: ClientInfo): Promise<void> {
-    const { db, jwt, users, refreshTokens, audit, clock } = this.deps;
-    const payload = await jwt.verify("refresh", token);
-    const jti = requireJti(payload);
+    const { db, users, refreshTokens, audit, clock } = this.deps;
+    const { payload, jti } = await this.verifyRefreshToken(token);
     const userId = payload.sub!;
     const tokenHash = await hashSecret(token);
     const now = clock.now();
@@ -220,16 +227,38 @@ export class SessionService {
 
   /** The active user an access token belongs to; 401 for anything else (a refresh token included). */
   async authenticate(accessToken: string): Promise<{ user: User; payload: JWTPayload }> {
-    const payload = await this.deps.jwt.verify("access", accessToken);
+    const payload = await this.verify("access", accessToken);
     const user = await this.deps.users.findById(payload.sub!);
-    if (user?.status !== "active" || issuedBeforeCutoff(payload.iat, user)) {
-      throw new AppError("INVALID_TOKEN");
-    }
+    if (user?.status !== "active") throw this.refuse("invalid_token");
+    if (issuedBeforeCutoff(payload.iat, user)) throw this.refuse("revoked_token");
     return { user, payload };
   }
-}
 
-function requireJti(payload: JWTPayload): string {
-  if (typeof payload.jti !== "string" || payload.jti.length === 0) throw invalidToken();
-  return payload.jti;
+  private async verifyRefreshToken(token: string): Promise<{ payload: JWTPayload; jti: string }> {
+    const payload = await this.verify("refresh", token);
+    if (typeof payload.jti !== "string" || payload.jti.length === 0) throw this.refuse("invalid_token");
+    return { payload, jti: payload.jti };
+  }
+
+  /** `jwt.verify`, with a refusal counted as expired or invalid. */
+  private async verify(kind: TokenKind, token: string): Promise<JWTPayload> {
+    try {
+      return await this.deps.jwt.verify(kind, token);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "INVALID_TOKEN")) throw error;
+      this.deps.metrics.increment("tokens_auth_failures_total", {
+        reason: isExpiredTokenError(error) ? "expired_token" : "invalid_token",
+      });
+      throw error;
+    }
+  }
+
+  /**
+   * The one place a token refusal of this service is decided and counted in
+   * `tokens_auth_failures_total`; the client gets the same 401 whatever the reason.
+   */
+  private refuse(reason: TokenFailure): AppError {
+    this.deps.metrics.increment("tokens_auth_failures_total", { reason });
+    return new AppError("INVALID_TOKEN");
+  }
 }

@@ -70,6 +70,20 @@ export const RATE_LIMIT_POLICIES = {
     key: byBodyField("email"),
     route: "/verification-token/request",
   },
+  // Tokens are 256 random bits, so guessing is hopeless anyway; these only cap how much of the
+  // service one client can spend on trying.
+  password_reset_confirm_ip: {
+    variable: "RATE_LIMIT_PASSWORD_RESET_CONFIRM_IP",
+    fallback: "20/600s",
+    key: byClientIp,
+    route: "/reset-password/confirm",
+  },
+  verification_verify_ip: {
+    variable: "RATE_LIMIT_VERIFICATION_VERIFY_IP",
+    fallback: "20/600s",
+    key: byClientIp,
+    route: "/verification-token/verify",
+  },
 } as const satisfies Record<string, PolicyDefinition>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientInfoFrom } from "../../../platform/client-info";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../platform/openapi";
+import { rateLimit } from "../../rate-limit/middleware";
 import { SubmittedPasswordSchema, TokenPairSchema } from "../schemas";
 
 const LoginBody = z
@@ -33,10 +34,11 @@ export const loginRoute = createRoute({
   summary: "Sign in with username or e-mail and password",
   description:
     "An unknown account, a wrong password and a disabled account get the same 401 (same body, comparable time).",
+  middleware: [rateLimit("login_ip"), rateLimit("login_identifier")] as const,
   request: { body: { required: true, content: { "application/json": { schema: LoginBody } } } },
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: TokenPairSchema } } },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 401),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 429),
   },
 });
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientInfoFrom } from "../../../platform/client-info";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../platform/openapi";
+import { rateLimit } from "../../rate-limit/middleware";
 import {
   EmailSchema,
   NewPasswordSchema,
@@ -35,6 +36,7 @@ export const registerRoute = createRoute({
   summary: "Create an account, queue its verification e-mail and sign in",
   description:
     "Creates an `usuario` account. A taken username or e-mail address is 409 without saying which. The verification e-mail is queued after the response.",
+  middleware: [rateLimit("register_ip")] as const,
   request: { body: { required: true, content: { "application/json": { schema: RegisterBody } } } },
   responses: {
     201: {
@@ -45,7 +47,7 @@ export const registerRoute = createRoute({
         },
       },
     },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 409),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 429),
   },
 });
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientInfoFrom } from "../../../platform/client-info";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../platform/openapi";
+import { rateLimit } from "../../rate-limit/middleware";
 import { NewPasswordSchema, SecretTokenSchema } from "../schemas";
 
 const ResetConfirmBody = z
@@ -21,10 +22,11 @@ export const resetPasswordConfirmRoute = createRoute({
   summary: "Set a new password with a reset token; ends every session",
   description:
     "Revokes every refresh token of the user, and this service refuses their access tokens issued before the reset. Unknown token → 400, used or replaced → 409, expired → 410.",
+  middleware: [rateLimit("password_reset_confirm_ip")] as const,
   request: { body: { required: true, content: { "application/json": { schema: ResetConfirmBody } } } },
   responses: {
     204: { description: "Password changed" },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 410),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 410, 429),
   },
 });
 

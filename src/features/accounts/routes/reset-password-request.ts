@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientInfoFrom } from "../../../platform/client-info";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../platform/openapi";
+import { rateLimit } from "../../rate-limit/middleware";
 import { AcceptedSchema, EmailSchema } from "../schemas";
 
 const ResetRequestBody = z.object({ email: EmailSchema }).openapi("PasswordResetRequest");
@@ -13,10 +14,11 @@ export const resetPasswordRequestRoute = createRoute({
   summary: "E-mail a password reset link",
   description:
     "Always 202 with the same body, whether or not an account has this address; the e-mail is sent after the response. The link carries the token in its fragment (`#token=rst_…`), valid for `PASSWORD_RESET_TTL` seconds, once; a newer request invalidates it.",
+  middleware: [rateLimit("password_reset_ip"), rateLimit("password_reset_identifier")] as const,
   request: { body: { required: true, content: { "application/json": { schema: ResetRequestBody } } } },
   responses: {
     202: { description: "Accepted", content: { "application/json": { schema: AcceptedSchema } } },
-    ...problemResponses(...JSON_BODY_PROBLEMS),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 429),
   },
 });
 

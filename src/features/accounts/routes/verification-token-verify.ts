@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientInfoFrom } from "../../../platform/client-info";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../platform/openapi";
+import { rateLimit } from "../../rate-limit/middleware";
 import { SecretTokenSchema } from "../schemas";
 
 const VerifyBody = z
@@ -19,6 +20,7 @@ export const verificationTokenVerifyRoute = createRoute({
   tags: ["Verification"],
   summary: "Confirm the e-mail address with a verification token",
   description: "Unknown token → 400, used or replaced → 409, expired → 410.",
+  middleware: [rateLimit("verification_verify_ip")] as const,
   request: { body: { required: true, content: { "application/json": { schema: VerifyBody } } } },
   responses: {
     200: {
@@ -31,7 +33,7 @@ export const verificationTokenVerifyRoute = createRoute({
         },
       },
     },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 410),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 410, 429),
   },
 });
 

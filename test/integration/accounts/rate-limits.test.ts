@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import {
+  createHarness,
+  expectProblem,
+  type Harness,
+  jsonRequest,
+  newAccount,
+  register,
+} from "../../helpers/accounts";
+
+// The test project runs with every limit off (vitest.config.mts); each test here switches on the
+// policies it is about, through the real app over the real RateLimiter Durable Objects, and sends
+// from its own CF-Connecting-IP addresses so no other test's requests share a budget.
+let ipCounter = 0;
+const freshIp = () => {
+  ipCounter += 1;
+  return `198.51.${100 + Math.floor(ipCounter / 250)}.${ipCounter % 250}`;
+};
+// Metrics flushed at once, so waiting for a request's `waitUntil` work does not wait a second.
+const limited = (vars: Parameters<typeof createHarness>[0]) =>
+  createHarness({ METRICS_FLUSH_DELAY_MS: "0", ...vars });
+const from = (ip: string, headers: Record<string, string> = {}) => ({ "cf-connecting-ip": ip, ...headers });
+
+const loginAs = (harness: Harness, ip: string, identifier: string, password: string, headers = {}) =>
+  harness.send("/auth/login", jsonRequest({ identifier, password }, from(ip, headers)));
+
+/** What a client sees of a 429, minus the request id: status, headers and body. */
+async function refusal(response: Response) {
+  const { requestId: _requestId, ...problem } = await expectProblem(response, 429, "RATE_LIMITED");
+  return {
+    problem,
+    retryAfter: response.headers.get("retry-after"),
+    rateLimit: response.headers.get("ratelimit"),
+    rateLimitPolicy: response.headers.get("ratelimit-policy"),
+  };
+}
+
+describe("rate limits of the account routes", () => {
+  it("login per identifier: attempts from different IPs share the normalised identifier's budget", async () => {
+    const harness = limited({ RATE_LIMIT_LOGIN_IDENTIFIER: "3/600s", RATE_LIMIT_LOGIN_IP: "100/60s" });
+    const { account } = await register(harness.send, newAccount());
+    for (const identifier of [account.email, `  ${account.email.toUpperCase()}`, account.email]) {
+      const response = await loginAs(harness, freshIp(), identifier, "wrong password here");
+      expect(response.status).toBe(401);
+      expect(response.headers.get("ratelimit-policy")).toBe(
+        '"login_identifier";q=3;w=600, "login_ip";q=100;w=60',
+      );
+    }
+    // Even the right password is refused: the limit is decided before the account is looked at.
+    const refused = await loginAs(harness, freshIp(), account.email, account.password);
+    const seen = await refusal(refused);
+    expect(seen.retryAfter).toBe("200");
+    expect(seen.rateLimit).toMatch(/^"login_identifier";r=0;t=600, "login_ip";r=99;t=1$/);
+    // The username is another identifier with its own budget.
+    expect((await loginAs(harness, freshIp(), account.username, account.password)).status).toBe(200);
+
+    harness.clock.advance(199_999);
+    expect((await loginAs(harness, freshIp(), account.email, account.password)).status).toBe(429);
+    harness.clock.advance(1);
+    expect((await loginAs(harness, freshIp(), account.email, account.password)).status).toBe(200);
+  });
+
+  it("login per IP: one CF-Connecting-IP trying many identifiers; X-Forwarded-For is ignored", async () => {
+    const harness = limited({ RATE_LIMIT_LOGIN_IP: "3/60s" });
+    const ip = freshIp();
+    for (let i = 0; i < 3; i++) {
+      const response = await loginAs(harness, ip, `guess${i}@example.com`, "wrong password here", {
+        "x-forwarded-for": `10.0.0.${i}`,
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("ratelimit")).toBe(`"login_ip";r=${2 - i};t=${20 * (i + 1)}`);
+    }
+    const refused = await refusal(
+      await loginAs(harness, ip, "guess9@example.com", "wrong password here", {
+        "x-forwarded-for": freshIp(),
+      }),
+    );
+    expect(refused.retryAfter).toBe("20");
+    expect(refused.rateLimitPolicy).toBe('"login_ip";q=3;w=60');
+    expect(refused.rateLimit).toBe('"login_ip";r=0;t=60');
+    expect((await loginAs(harness, freshIp(), "guess9@example.com", "wrong password here")).status).toBe(401);
+  });
+
+  it("a 429 looks the same for an existing and an unknown identifier", async () => {
+    const harness = limited({ RATE_LIMIT_LOGIN_IDENTIFIER: "2/600s" });
+    const { account } = await register(harness.send, newAccount());
+    const unknown = newAccount().email;
+    const exhaust = async (identifier: string) => {
+      for (let i = 0; i < 2; i++) {
+        expect((await loginAs(harness, freshIp(), identifier, "wrong password here")).status).toBe(401);
+      }
+      return refusal(await loginAs(harness, freshIp(), identifier, "wrong password here"));
+    };
+    const known = await exhaust(account.email);
+    const other = await exhaust(unknown);
+    expect(known.retryAfter).toBe("300");
+    expect(other).toEqual(known);
+  });
+
+  it("password-reset request per submitted e-mail (known or not) and per IP; a refusal sends nothing", async () => {
+    const harness = limited({
+      RATE_LIMIT_PASSWORD_RESET_IDENTIFIER: "2/3600s",
+      RATE_LIMIT_PASSWORD_RESET_IP: "3/3600s",
+    });
+    const { account } = await register(harness.send, newAccount());
+    const request = (ip: string, email: string) =>
+      harness.send("/reset-password/request", jsonRequest({ email }, from(ip)));
+    const unknown = newAccount().email;
+    const refusals = [];
+    for (const email of [account.email, unknown]) {
+      for (const spelling of [email, email.toUpperCase()]) {
+        expect((await request(freshIp(), spelling)).status).toBe(202);
+      }
+      refusals.push(await refusal(await request(freshIp(), email)));
+    }
+    expect(refusals[0]!.retryAfter).toBe("1800");
+    expect(refusals[1]).toEqual(refusals[0]);
+    const resets = harness.emails.filter((email) => email.template === "password-reset");
+    expect(resets).toHaveLength(2);
+
+    const ip = freshIp();
+    for (let i = 0; i < 3; i++) expect((await request(ip, newAccount().email)).status).toBe(202);
+    const perIp = await refusal(await request(ip, newAccount().email));
+    expect(perIp.retryAfter).toBe("1200");
+    expect(perIp.rateLimit).toMatch(/"password_reset_ip";r=0;t=3600/);
+  });
+
+  it("verification request per submitted e-mail and per IP", async () => {
+    const harness = limited({
+      RATE_LIMIT_VERIFICATION_IDENTIFIER: "1/3600s",
+      RATE_LIMIT_VERIFICATION_IP: "2/3600s",
+    });
+    const request = (ip: string, email: string) =>
+      harness.send("/verification-token/request", jsonRequest({ email }, from(ip)));
+    const email = newAccount().email;
+    expect((await request(freshIp(), email)).status).toBe(202);
+    expect((await refusal(await request(freshIp(), ` ${email.toUpperCase()}`))).retryAfter).toBe("3600");
+
+    const ip = freshIp();
+    for (let i = 0; i < 2; i++) expect((await request(ip, newAccount().email)).status).toBe(202);
+    expect((await refusal(await request(ip, newAccount().email))).rateLimit).toMatch(
+      /"verification_ip";r=0;t=3600/,
+    );
+  });
+
+  it("register, refresh, reset confirm and verification verify are limited per IP", async () => {
+    const harness = limited({
+      RATE_LIMIT_REGISTER_IP: "1/3600s",
+      RATE_LIMIT_REFRESH_IP: "1/60s",
+      RATE_LIMIT_PASSWORD_RESET_CONFIRM_IP: "1/600s",
+      RATE_LIMIT_VERIFICATION_VERIFY_IP: "1/600s",
+    });
+    const ip = freshIp();
+    const send = (path: string, body: unknown) => harness.send(path, jsonRequest(body, from(ip)));
+    const first = newAccount();
+    expect((await send("/auth/register", first)).status).toBe(201);
+    const second = newAccount();
+    await refusal(await send("/auth/register", second));
+    // Refused before anything happened: the second account does not exist.
+    expect((await loginAs(harness, freshIp(), second.username, second.password)).status).toBe(401);
+
+    const cases: Array<[string, unknown, number]> = [
+      ["/auth/refresh", { refreshToken: "not.a.token" }, 401],
+      ["/reset-password/confirm", { token: "rst_guess", password: "a brand new passphrase" }, 400],
+      ["/verification-token/verify", { token: "vfy_guess" }, 400],
+    ];
+    for (const [path, body, status] of cases) {
+      expect((await send(path, body)).status, path).toBe(status);
+      await refusal(await send(path, body));
+    }
+  });
+});
