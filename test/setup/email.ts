@@ -95,9 +95,17 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const password = randomBytes(18).toString("base64url");
   const child = spawn(
     findPython(),
-    [SCRIPT, "--user", user, "--password", password, "--cert", tls.serverCert, "--key", tls.serverKey].concat(
-      ["--parent-pid", String(process.pid)],
-    ),
+    // `--password=…` in one argument: a base64url password starting with "-" would read as an option.
+    [
+      SCRIPT,
+      "--user",
+      user,
+      `--password=${password}`,
+      "--cert",
+      tls.serverCert,
+      "--key",
+      tls.serverKey,
+    ].concat(["--parent-pid", String(process.pid)]),
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   try {

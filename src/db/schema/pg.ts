@@ -79,6 +79,8 @@ export const refreshTokens = pgTable(
     index("refresh_tokens_family_idx").on(table.familyId),
     index("refresh_tokens_user_idx").on(table.userId),
     index("refresh_tokens_expires_at_idx").on(table.expiresAt),
+    // For the cron cleanup of long-revoked tokens (src/jobs/cleanup/registry.ts).
+    index("refresh_tokens_revoked_at_idx").on(table.revokedAt),
   ],
 );
 
@@ -149,11 +151,16 @@ export const auditLogs = pgTable(
   ],
 );
 
-export const emailDeliveries = pgTable("email_deliveries", {
-  id: text("id").primaryKey(),
-  claimedAt: epochMs("claimed_at").notNull(),
-  sentAt: epochMs("sent_at"),
-});
+export const emailDeliveries = pgTable(
+  "email_deliveries",
+  {
+    id: text("id").primaryKey(),
+    claimedAt: epochMs("claimed_at").notNull(),
+    sentAt: epochMs("sent_at"),
+  },
+  // For the cron cleanup of old delivery records (src/jobs/cleanup/registry.ts).
+  (table) => [index("email_deliveries_claimed_at_idx").on(table.claimedAt)],
+);
 
 export const capturedEmails = pgTable(
   "captured_emails",
@@ -166,5 +173,9 @@ export const capturedEmails = pgTable(
     htmlBody: text("html_body").notNull(),
     capturedAt: epochMs("captured_at").notNull(),
   },
-  (table) => [index("captured_emails_to_address_idx").on(table.toAddress, table.capturedAt)],
+  (table) => [
+    index("captured_emails_to_address_idx").on(table.toAddress, table.capturedAt),
+    // For the cron cleanup of old captured e-mail (src/jobs/cleanup/registry.ts).
+    index("captured_emails_captured_at_idx").on(table.capturedAt),
+  ],
 );

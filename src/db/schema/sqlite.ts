@@ -87,6 +87,8 @@ export const refreshTokens = sqliteTable(
     index("refresh_tokens_family_idx").on(table.familyId),
     index("refresh_tokens_user_idx").on(table.userId),
     index("refresh_tokens_expires_at_idx").on(table.expiresAt),
+    // For the cron cleanup of long-revoked tokens (src/jobs/cleanup/registry.ts).
+    index("refresh_tokens_revoked_at_idx").on(table.revokedAt),
   ],
 );
 
@@ -163,11 +165,16 @@ export const auditLogs = sqliteTable(
  * message whose id has `sent_at` is acknowledged without sending again. `claimed_at` is a lease,
  * so a consumer that died mid-send does not block the message for ever.
  */
-export const emailDeliveries = sqliteTable("email_deliveries", {
-  id: text("id").primaryKey(),
-  claimedAt: integer("claimed_at").notNull(),
-  sentAt: integer("sent_at"),
-});
+export const emailDeliveries = sqliteTable(
+  "email_deliveries",
+  {
+    id: text("id").primaryKey(),
+    claimedAt: integer("claimed_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  // For the cron cleanup of old delivery records (src/jobs/cleanup/registry.ts).
+  (table) => [index("email_deliveries_claimed_at_idx").on(table.claimedAt)],
+);
 
 /** E-mails kept by the capture transport (development and tests only; refused in production). */
 export const capturedEmails = sqliteTable(
@@ -181,5 +188,9 @@ export const capturedEmails = sqliteTable(
     htmlBody: text("html_body").notNull(),
     capturedAt: integer("captured_at").notNull(),
   },
-  (table) => [index("captured_emails_to_address_idx").on(table.toAddress, table.capturedAt)],
+  (table) => [
+    index("captured_emails_to_address_idx").on(table.toAddress, table.capturedAt),
+    // For the cron cleanup of old captured e-mail (src/jobs/cleanup/registry.ts).
+    index("captured_emails_captured_at_idx").on(table.capturedAt),
+  ],
 );

@@ -1,6 +1,7 @@
 import { type BackoffPolicy, isFinalAttempt, retryDelaySeconds } from "../../platform/backoff";
 import type { Logger } from "../../platform/logger";
 import type { RandomSource } from "../../platform/random";
+import type { MetricsRecorder } from "../metrics/recorder";
 import { maskAddresses, recipientHash } from "./address";
 import { EmailMessageSchema } from "./message";
 import type { EmailSender } from "./sender";
@@ -14,23 +15,13 @@ export const EMAIL_RETRY_BACKOFF: BackoffPolicy = { baseSeconds: 60, maxSeconds:
 export const EMAIL_DEAD_LETTER_QUEUE = "edge-auth-email-dlq";
 
 /**
- * Counters the consumer reports, labelled by template and transport:
- * `email_sent_total` (delivered), `email_failed_total` (final attempt failed: dead-lettered),
- * `email_retried_total` (a failed attempt that will be retried), `email_poison_total` (invalid
- * body or data, dropped).
+ * What the consumer records with: the typed recorder of `services.metrics`, narrowed. It counts
+ * `tokens_emails_sent_total` (delivered), `tokens_emails_failed_total` (final attempt failed:
+ * dead-lettered), `tokens_emails_retried_total` (a failed attempt that will be retried) and
+ * `tokens_emails_poison_total` (invalid body or data, dropped), labelled by template and transport.
+ * The caller flushes it.
  */
-export type EmailCounter =
-  | "email_sent_total"
-  | "email_failed_total"
-  | "email_retried_total"
-  | "email_poison_total";
-
-/** Where the metrics feature plugs in; `noopEmailMetrics` until it does. */
-export interface EmailMetrics {
-  count(counter: EmailCounter, labels: { template: string; transport: string }): void;
-}
-
-export const noopEmailMetrics: EmailMetrics = { count: () => undefined };
+export type EmailMetrics = Pick<MetricsRecorder, "increment">;
 
 export interface EmailConsumerDeps {
   sender: EmailSender;
@@ -72,7 +63,7 @@ async function consumeMessage(message: Message<unknown>, deps: EmailConsumerDeps
       attempts: message.attempts,
       invalidFields: parsed.error.issues.map((issue) => issue.path.join(".") || "(body)"),
     });
-    deps.metrics.count("email_poison_total", { template: "unknown", transport });
+    deps.metrics.increment("tokens_emails_poison_total", { template: "unknown", transport });
     message.ack();
     return;
   }
@@ -94,13 +85,13 @@ async function consumeMessage(message: Message<unknown>, deps: EmailConsumerDeps
         maxRetries: deps.maxRetries,
         ...reason,
       });
-      deps.metrics.count("email_failed_total", labels);
+      deps.metrics.increment("tokens_emails_failed_total", labels);
       message.retry();
       return;
     }
     const delay = delaySeconds ?? retryDelaySeconds(message.attempts, deps.random, EMAIL_RETRY_BACKOFF);
     logger.warn("email not sent: retrying", { delaySeconds: delay, ...reason });
-    deps.metrics.count("email_retried_total", labels);
+    deps.metrics.increment("tokens_emails_retried_total", labels);
     message.retry({ delaySeconds: delay });
   };
 
@@ -109,7 +100,7 @@ async function consumeMessage(message: Message<unknown>, deps: EmailConsumerDeps
     switch (outcome.status) {
       case "sent":
         logger.info("email sent");
-        deps.metrics.count("email_sent_total", labels);
+        deps.metrics.increment("tokens_emails_sent_total", labels);
         message.ack();
         return;
       case "duplicate":
@@ -128,7 +119,7 @@ async function consumeMessage(message: Message<unknown>, deps: EmailConsumerDeps
       logger.error("email message dropped as poison: its data does not fit the template", {
         invalidFields: error.fields,
       });
-      deps.metrics.count("email_poison_total", labels);
+      deps.metrics.increment("tokens_emails_poison_total", labels);
       message.ack();
       return;
     }

@@ -1,3 +1,5 @@
+import { EMAIL_TEMPLATES } from "../email/message";
+import { EMAIL_TRANSPORTS } from "../email/transports/transport";
 import { RATE_LIMIT_POLICIES, RATE_LIMIT_POLICY_NAMES } from "../rate-limit/policies";
 
 /**
@@ -25,7 +27,8 @@ const CLEANUP_STEP: OpenLabel = { open: "cleanup step name" };
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"] as const;
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 const WEBHOOK_EVENTS = ["invite.created", "invite.used", "invite.revoked"] as const;
-const EMAIL_TEMPLATES = ["verify-email", "password-reset", "two-factor-code"] as const;
+/** A poison message whose body is not an e-mail message has no template it can be counted under. */
+const POISON_TEMPLATES = [...EMAIL_TEMPLATES, "unknown"] as const;
 const FAST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 const WEBHOOK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 
@@ -102,13 +105,23 @@ export const METRICS = {
   },
   tokens_emails_sent_total: {
     type: "counter",
-    help: "E-mails handed to the transport, by template.",
-    labels: { template: EMAIL_TEMPLATES },
+    help: "E-mails handed to the transport, by template and transport.",
+    labels: { template: EMAIL_TEMPLATES, transport: EMAIL_TRANSPORTS },
   },
   tokens_emails_failed_total: {
     type: "counter",
-    help: "E-mails that failed after every retry (dead-lettered), by template.",
-    labels: { template: EMAIL_TEMPLATES },
+    help: "E-mails whose final attempt failed (dead-lettered), by template and transport.",
+    labels: { template: EMAIL_TEMPLATES, transport: EMAIL_TRANSPORTS },
+  },
+  tokens_emails_retried_total: {
+    type: "counter",
+    help: "Failed e-mail send attempts that will be retried, by template and transport.",
+    labels: { template: EMAIL_TEMPLATES, transport: EMAIL_TRANSPORTS },
+  },
+  tokens_emails_poison_total: {
+    type: "counter",
+    help: "E-mail messages dropped unsent because their body or data is invalid ('unknown' template: not an e-mail message).",
+    labels: { template: POISON_TEMPLATES, transport: EMAIL_TRANSPORTS },
   },
   tokens_rate_limiter_errors_total: {
     type: "counter",

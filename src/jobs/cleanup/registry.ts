@@ -1,13 +1,73 @@
 import type { CleanupStep } from "./steps";
+import { DAY_MS, deleteOlderThan } from "./steps";
+
+/**
+ * Revoked refresh tokens are kept this long after revocation, then deleted even if not yet
+ * expired. Reuse detection never needs them: a revoked token presented again is refused as
+ * "revoked" without touching its family (the family was revoked with it), and once the row is gone
+ * it is refused as unknown, the same 401. The week keeps the revoked family readable for whoever
+ * investigates a logout, a reset or a reuse incident. Rotated tokens that are not revoked are the
+ * evidence reuse detection needs: this step never touches them, they go only once expired.
+ */
+export const REVOKED_REFRESH_TOKEN_RETENTION_MS = 7 * DAY_MS;
+
+/**
+ * Reset and verification tokens are kept this long past expiry so that an old link still gets
+ * "this token has expired; request a new one" (410) instead of "not a valid token" (400).
+ */
+export const SINGLE_USE_TOKEN_RETENTION_MS = 7 * DAY_MS;
+
+/**
+ * An e-mail delivery record must outlive every redelivery of its Queue message, or a redelivered
+ * e-mail that was already sent would be sent again. 14 days is the longest a Queue can retain a
+ * message (`message_retention_period`, default 4 days), so no redelivery or dead-letter replay
+ * within the Queue's retention can find the record gone, whatever the queue is configured to.
+ */
+export const EMAIL_DELIVERY_RETENTION_MS = 14 * DAY_MS;
+
+/** Captured e-mail (capture transport: development and tests only) is kept for a week. */
+export const CAPTURED_EMAIL_RETENTION_MS = 7 * DAY_MS;
 
 /**
  * Every step of the cron cleanup, one line each, run fairly (round robin, one batch per step per
- * turn) within the run's budget. A feature registers its own here, e.g. for accounts:
+ * turn) within the run's budget. A feature registers its own here, e.g.
+ * `updateOlderThan({ name: "invites_expired", table: "invites", column: "data_expiracao", where: { estado: "novo" }, set: { estado: "expirado" } })`.
  *
- * @example
- * deleteOlderThan({ name: "refresh_tokens_expired", table: "refresh_tokens", column: "expires_at" }),
- * deleteOlderThan({ name: "refresh_tokens_revoked", table: "refresh_tokens", column: "revoked_at", retentionMs: 7 * DAY_MS }),
- * deleteOlderThan({ name: "password_resets_expired", table: "password_resets", column: "expires_at", retentionMs: DAY_MS }),
- * deleteOlderThan({ name: "verification_tokens_expired", table: "verification_tokens", column: "expires_at", retentionMs: DAY_MS }),
+ * Refresh tokens are deleted once expired: the JWT's `exp` is the row's `expires_at` and is
+ * checked (without leeway) before the row is read, so an expired token, rotated or not, is refused
+ * before reuse detection could look for it. `audit_logs` has no step: it is the security record and
+ * product data (an invite's history is served from it), kept until a retention policy is decided.
  */
-export const CLEANUP_STEPS: readonly CleanupStep[] = [];
+export const CLEANUP_STEPS: readonly CleanupStep[] = [
+  deleteOlderThan({ name: "refresh_tokens_expired", table: "refresh_tokens", column: "expires_at" }),
+  deleteOlderThan({
+    name: "refresh_tokens_revoked",
+    table: "refresh_tokens",
+    column: "revoked_at",
+    retentionMs: REVOKED_REFRESH_TOKEN_RETENTION_MS,
+  }),
+  deleteOlderThan({
+    name: "password_resets_expired",
+    table: "password_resets",
+    column: "expires_at",
+    retentionMs: SINGLE_USE_TOKEN_RETENTION_MS,
+  }),
+  deleteOlderThan({
+    name: "verification_tokens_expired",
+    table: "verification_tokens",
+    column: "expires_at",
+    retentionMs: SINGLE_USE_TOKEN_RETENTION_MS,
+  }),
+  deleteOlderThan({
+    name: "email_deliveries_old",
+    table: "email_deliveries",
+    column: "claimed_at",
+    retentionMs: EMAIL_DELIVERY_RETENTION_MS,
+  }),
+  deleteOlderThan({
+    name: "captured_emails_old",
+    table: "captured_emails",
+    column: "captured_at",
+    retentionMs: CAPTURED_EMAIL_RETENTION_MS,
+  }),
+];

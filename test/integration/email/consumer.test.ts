@@ -1,14 +1,12 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createD1Database } from "../../../src/db/d1";
-import {
-  consumeEmailBatch,
-  type EmailCounter,
-  type EmailMetrics,
-} from "../../../src/features/email/consumer";
+import { consumeEmailBatch } from "../../../src/features/email/consumer";
 import { EmailDeliveryRepository } from "../../../src/features/email/deliveries";
 import { DELIVERY_LEASE_MS, EmailSender } from "../../../src/features/email/sender";
 import type { EmailTransport, OutgoingEmail } from "../../../src/features/email/transports/transport";
+import { MetricsBuffer, MetricsRecorder } from "../../../src/features/metrics/recorder";
+import { parseSeriesKey } from "../../../src/features/metrics/series";
 import { ManualClock } from "../../../src/platform/clock";
 import { createLogger } from "../../../src/platform/logger";
 import { constantRandom, emailMessage, logSink, runQueueBatch } from "../../helpers/email";
@@ -55,12 +53,18 @@ function setup() {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const sink = logSink();
   const logger = createLogger("debug", {}, sink.write);
-  const counted: [EmailCounter, string, string][] = [];
-  const metrics: EmailMetrics = {
-    count: (counter, labels) => {
-      counted.push([counter, labels.template, labels.transport]);
-    },
-  };
+  // The real recorder over a buffer of its own, never flushed: what it holds is what was counted.
+  const buffer = new MetricsBuffer();
+  const metrics = new MetricsRecorder(
+    buffer,
+    { add: () => Promise.reject(new Error("not flushed in this test")) },
+    { shards: 1, flushDelayMs: 0, clock, random: constantRandom(0), logger },
+  );
+  const counted = () =>
+    [...buffer.pending].map(([key, value]) => {
+      const series = parseSeriesKey(key)!;
+      return [series.metric, series.block, value];
+    });
   const sender = new EmailSender({
     transport,
     deliveries: new EmailDeliveryRepository(createD1Database(env.DB)),
@@ -89,7 +93,9 @@ describe("e-mail consumer", () => {
       from: { name: "Edge Auth", address: "no-reply@example.test" },
       subject: "Redefinição de senha no Edge Auth",
     });
-    expect(counted).toEqual([["email_sent_total", "password-reset", "smtp"]]);
+    expect(counted()).toEqual([
+      ["tokens_emails_sent_total", 'template="password-reset",transport="smtp"', 1],
+    ]);
     const sent = sink.entries().find((entry) => entry.msg === "email sent");
     expect(sent).toMatchObject({
       emailId: message.id,
@@ -137,7 +143,10 @@ describe("e-mail consumer", () => {
     const retried = await run([{ id: "q1", body: message, attempts: 2 }]);
     expect(retried.explicitAcks).toEqual(["q1"]);
     expect(transport.sent).toHaveLength(1);
-    expect(counted.map(([counter]) => counter)).toEqual(["email_retried_total", "email_sent_total"]);
+    expect(counted().map(([metric, , value]) => [metric, value])).toEqual([
+      ["tokens_emails_retried_total", 1],
+      ["tokens_emails_sent_total", 1],
+    ]);
     // The transport's error quoted the address: logs mask it.
     const warning = sink.entries().find((entry) => entry.msg === "email not sent: retrying");
     expect(JSON.stringify(warning)).toContain("550 mailbox [address] unavailable");
@@ -149,9 +158,9 @@ describe("e-mail consumer", () => {
     transport.failures = 1;
     await run([{ id: "last", body: emailMessage({ template: "verify-email" }), attempts: 6 }]);
     await run([{ id: "bad", body: { nope: true } }]);
-    expect(counted).toEqual([
-      ["email_failed_total", "verify-email", "smtp"],
-      ["email_poison_total", "unknown", "smtp"],
+    expect(counted()).toEqual([
+      ["tokens_emails_failed_total", 'template="verify-email",transport="smtp"', 1],
+      ["tokens_emails_poison_total", 'template="unknown",transport="smtp"', 1],
     ]);
   });
 });

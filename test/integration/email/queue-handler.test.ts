@@ -4,11 +4,15 @@ import { loadConfig } from "../../../src/config";
 import { createD1Database } from "../../../src/db/d1";
 import { EMAIL_DEAD_LETTER_QUEUE, EMAIL_RETRY_BACKOFF } from "../../../src/features/email/consumer";
 import { CapturedEmailRepository } from "../../../src/features/email/transports/capture";
+import { renderExposition } from "../../../src/features/metrics/exposition";
+import { readShards } from "../../../src/features/metrics/shards";
 import worker from "../../../src/index";
 import { createQueueHandler, QUEUES } from "../../../src/jobs/queue";
 import { retryDelaySeconds } from "../../../src/platform/backoff";
 import { ManualClock } from "../../../src/platform/clock";
+import { defaultPlatformDeps } from "../../../src/services";
 import { constantRandom, emailMessage, runQueueBatch } from "../../helpers/email";
+import { parseExposition, total } from "../../helpers/prometheus";
 
 // The Worker's queue handler, as the Queues runtime calls it, with real D1 and the real transports.
 
@@ -171,6 +175,57 @@ describe("e-mail queue handler", () => {
     const entry = JSON.parse(logs[0]!);
     expect(entry).toMatchObject({ level: "error", queue: "edge-auth-webhooks", messages: 1 });
     expect(logs[0]).not.toContain("invite.created");
+  });
+});
+
+describe("e-mail metrics through the queue handler", () => {
+  const EMAIL_COUNTERS = [
+    "tokens_emails_sent_total",
+    "tokens_emails_failed_total",
+    "tokens_emails_retried_total",
+    "tokens_emails_poison_total",
+  ];
+  // Real randomness: a metrics flush's batch id comes from it, and a shard applies a repeated id
+  // once, so a constant source would make every flush after the first look like a redelivery.
+  const metered = createQueueHandler(defaultPlatformDeps);
+  const send = (messages: { id: string; body: unknown; attempts?: number }[], workerEnv: Env = env) =>
+    runQueueBatch(metered, QUEUES.email, messages, workerEnv);
+  // The shards as they are, read directly: `GET /metrics` would flush this isolate's buffer first
+  // and hide a handler that returned without flushing.
+  const scrape = async () =>
+    parseExposition(renderExposition(await readShards(env.METRICS_SHARD, loadConfig(env).metrics.shards)));
+
+  it("each outcome moves its counter by exactly one, flushed before the handler returns", async () => {
+    captureLogs();
+    const maxRetries = loadConfig(env).mail.maxRetries;
+    const before = await scrape();
+    await send([{ id: "sent", body: emailMessage() }]);
+    await send(
+      [{ id: "last", body: emailMessage({ template: "verify-email" }), attempts: maxRetries + 1 }],
+      failingEnv,
+    );
+    await send([{ id: "poison", body: { nope: true } }]);
+    // The handler awaited the flush itself: the counts are in the shards before it returned.
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      total(after, name, labels) - total(before, name, labels);
+    expect(moved("tokens_emails_sent_total", { template: "password-reset", transport: "capture" })).toBe(1);
+    expect(moved("tokens_emails_failed_total", { template: "verify-email", transport: "capture" })).toBe(1);
+    expect(moved("tokens_emails_poison_total", { template: "unknown", transport: "capture" })).toBe(1);
+    expect(EMAIL_COUNTERS.map((name) => moved(name))).toEqual([1, 1, 0, 1]);
+  });
+
+  it("every template and transport series exists at zero from the first scrape", async () => {
+    const samples = await scrape();
+    const series = (name: string) =>
+      new Set(
+        samples
+          .filter((sample) => sample.name === name)
+          .map((sample) => `${sample.labels.template}/${sample.labels.transport}`),
+      );
+    expect(series("tokens_emails_retried_total")).toContain("two-factor-code/smtp");
+    expect(series("tokens_emails_poison_total")).toContain("unknown/email-service");
+    expect(series("tokens_emails_failed_total").size).toBe(9);
   });
 });
 

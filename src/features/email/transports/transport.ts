@@ -11,7 +11,9 @@ export interface OutgoingEmail {
   html: string;
 }
 
-export type TransportName = "capture" | "email-service" | "smtp";
+/** The transports `MAIL_TRANSPORT` may name; also the `transport` label of the e-mail metrics. */
+export const EMAIL_TRANSPORTS = ["capture", "email-service", "smtp"] as const;
+export type TransportName = (typeof EMAIL_TRANSPORTS)[number];
 
 /** Sends one e-mail or throws; the consumer retries a throw with backoff. */
 export interface EmailTransport {
