@@ -113,7 +113,7 @@ export class Bench {
     if (raw.requests === 0 || socketErrors + raw.httpErrors > 0) {
       throw new Error(
         `${scenario.name}: ${raw.httpErrors} responses >= 400, ${socketErrors} socket errors/timeouts ` +
-          `of ${raw.requests} requests`,
+          `of ${raw.requests} requests; wrk printed:\n${output.slice(-2000)}`,
       );
     }
     return {
@@ -181,8 +181,9 @@ export function printTable(header, rows) {
 function wrkRequest({ method, headers = {}, body }) {
   const lines = [];
   if (method) lines.push(`wrk.method = ${luaString(method)}`);
+  // "[ [[" with spaces: "[[[" would open a Lua long string.
   for (const [name, value] of Object.entries(headers)) {
-    lines.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
+    lines.push(`wrk.headers[ ${luaString(name)} ] = ${luaString(value)}`);
   }
   if (body !== undefined) {
     lines.push(`wrk.headers["Content-Type"] = "application/json"`);
