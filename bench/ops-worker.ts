@@ -1,6 +1,7 @@
-// The Worker `bench/ops.mjs` runs under `wrangler dev` (never deployed: wrangler.toml's `main` stays
-// src/index.ts). Three routes that differ only in one middleware, so their ratio is that
-// middleware's cost, and a cron cleanup over one bench table for the throughput measurement.
+// The Worker the ops suite (bench/ops.mjs) runs under `wrangler dev` (never deployed: wrangler.toml's
+// `main` stays src/index.ts). Three routes that differ only in one middleware, so their ratio to
+// /healthz is that middleware's cost, and a cron cleanup over one bench table for the throughput
+// measurement.
 import { sql } from "drizzle-orm";
 import { loadConfig } from "../src/config";
 import { httpMetrics } from "../src/features/metrics/http-metrics";
@@ -23,7 +24,7 @@ app.use(
 );
 
 const ok = { status: "ok" } as const;
-app.get("/plain", (c) => c.json(ok));
+app.get("/healthz", (c) => c.json(ok));
 app.get("/metered", httpMetrics(), (c) => c.json(ok));
 app.get("/limited", rateLimit("register_ip"), (c) => c.json(ok));
 app.get("/rows", async (c) => {
