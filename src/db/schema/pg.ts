@@ -84,47 +84,32 @@ export const refreshTokens = pgTable(
   ],
 );
 
-export const passwordResets = pgTable(
-  "password_resets",
-  {
-    id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    email: text("email").notNull(),
-    tokenHash: text("token_hash").notNull(),
-    expiresAt: epochMs("expires_at").notNull(),
-    usedAt: epochMs("used_at"),
-    supersededAt: epochMs("superseded_at"),
-    createdAt: epochMs("created_at").notNull(),
-  },
-  (table) => [
-    uniqueIndex("password_resets_token_hash_key").on(table.tokenHash),
-    index("password_resets_user_idx").on(table.userId),
-    index("password_resets_expires_at_idx").on(table.expiresAt),
-  ],
-);
+/** Password resets and e-mail verification tokens share one shape (see ./sqlite.ts). */
+function singleUseTokenTable<const Name extends string>(name: Name) {
+  return pgTable(
+    name,
+    {
+      id: text("id").primaryKey(),
+      userId: text("user_id")
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      email: text("email").notNull(),
+      tokenHash: text("token_hash").notNull(),
+      expiresAt: epochMs("expires_at").notNull(),
+      usedAt: epochMs("used_at"),
+      supersededAt: epochMs("superseded_at"),
+      createdAt: epochMs("created_at").notNull(),
+    },
+    (table) => [
+      uniqueIndex(`${name}_token_hash_key`).on(table.tokenHash),
+      index(`${name}_user_idx`).on(table.userId),
+      index(`${name}_expires_at_idx`).on(table.expiresAt),
+    ],
+  );
+}
 
-export const verificationTokens = pgTable(
-  "verification_tokens",
-  {
-    id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    email: text("email").notNull(),
-    tokenHash: text("token_hash").notNull(),
-    expiresAt: epochMs("expires_at").notNull(),
-    usedAt: epochMs("used_at"),
-    supersededAt: epochMs("superseded_at"),
-    createdAt: epochMs("created_at").notNull(),
-  },
-  (table) => [
-    uniqueIndex("verification_tokens_token_hash_key").on(table.tokenHash),
-    index("verification_tokens_user_idx").on(table.userId),
-    index("verification_tokens_expires_at_idx").on(table.expiresAt),
-  ],
-);
+export const passwordResets = singleUseTokenTable("password_resets");
+export const verificationTokens = singleUseTokenTable("verification_tokens");
 
 export const auditLogs = pgTable(
   "audit_logs",

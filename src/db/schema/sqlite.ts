@@ -92,47 +92,35 @@ export const refreshTokens = sqliteTable(
   ],
 );
 
-export const passwordResets = sqliteTable(
-  "password_resets",
-  {
-    id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    email: text("email").notNull(),
-    tokenHash: text("token_hash").notNull(),
-    expiresAt: integer("expires_at").notNull(),
-    usedAt: integer("used_at"),
-    supersededAt: integer("superseded_at"),
-    createdAt: integer("created_at").notNull(),
-  },
-  (table) => [
-    uniqueIndex("password_resets_token_hash_key").on(table.tokenHash),
-    index("password_resets_user_idx").on(table.userId),
-    index("password_resets_expires_at_idx").on(table.expiresAt),
-  ],
-);
+/**
+ * Password resets and e-mail verification tokens: the same single-use shape (hash only, bound to
+ * the address it was sent to, used or superseded at most once), one table each.
+ */
+function singleUseTokenTable<const Name extends string>(name: Name) {
+  return sqliteTable(
+    name,
+    {
+      id: text("id").primaryKey(),
+      userId: text("user_id")
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      email: text("email").notNull(),
+      tokenHash: text("token_hash").notNull(),
+      expiresAt: integer("expires_at").notNull(),
+      usedAt: integer("used_at"),
+      supersededAt: integer("superseded_at"),
+      createdAt: integer("created_at").notNull(),
+    },
+    (table) => [
+      uniqueIndex(`${name}_token_hash_key`).on(table.tokenHash),
+      index(`${name}_user_idx`).on(table.userId),
+      index(`${name}_expires_at_idx`).on(table.expiresAt),
+    ],
+  );
+}
 
-export const verificationTokens = sqliteTable(
-  "verification_tokens",
-  {
-    id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    email: text("email").notNull(),
-    tokenHash: text("token_hash").notNull(),
-    expiresAt: integer("expires_at").notNull(),
-    usedAt: integer("used_at"),
-    supersededAt: integer("superseded_at"),
-    createdAt: integer("created_at").notNull(),
-  },
-  (table) => [
-    uniqueIndex("verification_tokens_token_hash_key").on(table.tokenHash),
-    index("verification_tokens_user_idx").on(table.userId),
-    index("verification_tokens_expires_at_idx").on(table.expiresAt),
-  ],
-);
+export const passwordResets = singleUseTokenTable("password_resets");
+export const verificationTokens = singleUseTokenTable("verification_tokens");
 
 /** Who did what to whom, from where, and how it ended. No foreign keys: audit outlives its subjects. */
 export const auditLogs = sqliteTable(
