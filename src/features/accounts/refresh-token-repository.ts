@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
+import { dateOrNull } from "../../db/time";
 
 /** A stored refresh token: only its SHA-256 hash, never the token. */
 export interface RefreshTokenRecord {
@@ -47,8 +48,6 @@ interface RefreshTokenRow {
 const COLUMNS = sql.raw(
   "id, user_id, token_hash, family_id, parent_id, replaced_by_id, expires_at, rotated_at, revoked_at, revoked_reason, ip, user_agent, created_at",
 );
-
-const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
   return {

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
+import { dateOrNull } from "../../db/time";
 
 /** A password-reset or e-mail-verification token as stored: its SHA-256 hash, never the token. */
 export interface SingleUseToken {
@@ -40,8 +41,8 @@ function toToken(row: SingleUseTokenRow): SingleUseToken {
     email: row.email,
     tokenHash: row.token_hash,
     expiresAt: new Date(row.expires_at),
-    usedAt: row.used_at === null ? null : new Date(row.used_at),
-    supersededAt: row.superseded_at === null ? null : new Date(row.superseded_at),
+    usedAt: dateOrNull(row.used_at),
+    supersededAt: dateOrNull(row.superseded_at),
     createdAt: new Date(row.created_at),
   };
 }

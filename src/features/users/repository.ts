@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
+import { dateOrNull } from "../../db/time";
 import { normalizeIdentifier, type Role, type User, type UserStatus } from "./user";
 
 interface UserRow {
@@ -34,8 +35,8 @@ function toUser(row: UserRow): User {
     name: row.name,
     role: row.role as Role,
     status: row.status as UserStatus,
-    emailVerifiedAt: row.email_verified_at === null ? null : new Date(row.email_verified_at),
-    tokensValidAfter: row.tokens_valid_after === null ? null : new Date(row.tokens_valid_after),
+    emailVerifiedAt: dateOrNull(row.email_verified_at),
+    tokensValidAfter: dateOrNull(row.tokens_valid_after),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
