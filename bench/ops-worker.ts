@@ -8,10 +8,10 @@ import { httpMetrics } from "../src/features/metrics/http-metrics";
 import { rateLimit } from "../src/features/rate-limit/middleware";
 import { deleteOlderThan } from "../src/jobs/cleanup/steps";
 import { createScheduledHandler } from "../src/jobs/scheduled";
-import { notFound, onError } from "../src/platform/error-handler";
-import { jsonBody } from "../src/platform/middleware/json-body";
-import { requestContext } from "../src/platform/middleware/request-context";
-import { createApp } from "../src/platform/openapi";
+import { notFound, onError } from "../src/http/error-handler";
+import { jsonBody } from "../src/http/json-body";
+import { requestContext } from "../src/http/request-context";
+import { createApp } from "../src/http/openapi";
 import { defaultPlatformDeps } from "../src/services";
 
 const app = createApp();

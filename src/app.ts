@@ -7,10 +7,10 @@ import { registerReadyz } from "./features/health/routes/readyz";
 import { registerJwks } from "./features/keys/routes/jwks";
 import { httpMetrics } from "./features/metrics/http-metrics";
 import { registerMetrics } from "./features/metrics/routes/metrics";
-import { notFound, onError } from "./platform/error-handler";
-import { jsonBody } from "./platform/middleware/json-body";
-import { requestContext } from "./platform/middleware/request-context";
-import { type App, createApp } from "./platform/openapi";
+import { notFound, onError } from "./http/error-handler";
+import { jsonBody } from "./http/json-body";
+import { requestContext } from "./http/request-context";
+import { type App, createApp } from "./http/openapi";
 import { defaultPlatformDeps, type PlatformDeps } from "./services";
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Database } from "../../src/db";
 import { createD1Database } from "../../src/db/d1";
 import { createPostgresDatabase } from "../../src/db/postgres";
-import { EmailDeliveryRepository } from "../../src/features/email/deliveries";
+import { EmailDeliveryRepository } from "../../src/features/email/delivery-repository";
 
 const LEASE = 60_000;
 const T0 = new Date(Date.UTC(2026, 0, 1));

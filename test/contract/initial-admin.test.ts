@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { type Config, loadConfig } from "../../src/config";
-import { InitialAdmin } from "../../src/features/accounts/initial-admin";
+import { InitialAdmin } from "../../src/features/accounts/initial-admin/service";
 import { AuditLogRepository } from "../../src/features/audit/repository";
 import { AuditService } from "../../src/features/audit/service";
-import { InstitutionRepository } from "../../src/features/institutions/repository";
+import { InstitutionRepository } from "../../src/features/tenants/repository";
 import { UserRepository } from "../../src/features/users/repository";
 import { ManualClock } from "../../src/platform/clock";
 import { createLogger } from "../../src/platform/logger";

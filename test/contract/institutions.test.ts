@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { InstitutionRepository } from "../../src/features/institutions/repository";
+import { InstitutionRepository } from "../../src/features/tenants/repository";
 import { ManualClock } from "../../src/platform/clock";
 import { cryptoRandom } from "../../src/platform/random";
 import { describeOnEachDialect, unique } from "../helpers/dialects";

@@ -3,7 +3,7 @@ import {
   isLive,
   type NewRefreshToken,
   RefreshTokenRepository,
-} from "../../src/features/accounts/refresh-token-repository";
+} from "../../src/features/accounts/sessions/repository";
 import { describeOnEachDialect, unique } from "../helpers/dialects";
 import { insertUser } from "../helpers/users";
 

@@ -4,7 +4,7 @@ import {
   SingleUseTokenRepository,
   type SingleUseTokenTable,
   stateOf,
-} from "../../src/features/accounts/single-use-token-repository";
+} from "../../src/features/accounts/single-use-tokens/repository";
 import { describeOnEachDialect, unique } from "../helpers/dialects";
 import { insertUser } from "../helpers/users";
 

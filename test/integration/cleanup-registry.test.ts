@@ -7,12 +7,12 @@ import {
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createD1Database } from "../../src/db/d1";
-import { RefreshTokenRepository } from "../../src/features/accounts/refresh-token-repository";
+import { RefreshTokenRepository } from "../../src/features/accounts/sessions/repository";
 import {
   SingleUseTokenRepository,
   type SingleUseTokenTable,
-} from "../../src/features/accounts/single-use-token-repository";
-import { EmailDeliveryRepository } from "../../src/features/email/deliveries";
+} from "../../src/features/accounts/single-use-tokens/repository";
+import { EmailDeliveryRepository } from "../../src/features/email/delivery-repository";
 import { CaptureTransport } from "../../src/features/email/transports/capture";
 import worker from "../../src/index";
 import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";

@@ -5,10 +5,10 @@ import { httpMetrics } from "../../src/features/metrics/http-metrics";
 import { registerMetrics } from "../../src/features/metrics/routes/metrics";
 import { rateLimit } from "../../src/features/rate-limit/middleware";
 import { ManualClock } from "../../src/platform/clock";
-import { notFound, onError } from "../../src/platform/error-handler";
-import { jsonBody } from "../../src/platform/middleware/json-body";
-import { requestContext } from "../../src/platform/middleware/request-context";
-import { createApp, problemResponses } from "../../src/platform/openapi";
+import { notFound, onError } from "../../src/http/error-handler";
+import { jsonBody } from "../../src/http/json-body";
+import { requestContext } from "../../src/http/request-context";
+import { createApp, problemResponses } from "../../src/http/openapi";
 import { cryptoRandom } from "../../src/platform/random";
 import { parseExposition, total } from "../helpers/prometheus";
 

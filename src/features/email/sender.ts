@@ -1,7 +1,7 @@
 import type { Clock } from "../../platform/clock";
 import type { Logger } from "../../platform/logger";
 import type { Mailbox } from "./address";
-import type { EmailDeliveryRepository } from "./deliveries";
+import type { EmailDeliveryRepository } from "./delivery-repository";
 import type { EmailMessage } from "./message";
 import { renderEmail } from "./render";
 import type { TemplateContext } from "./templates";

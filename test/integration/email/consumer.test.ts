@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createD1Database } from "../../../src/db/d1";
 import { consumeEmailBatch } from "../../../src/features/email/consumer";
-import { EmailDeliveryRepository } from "../../../src/features/email/deliveries";
+import { EmailDeliveryRepository } from "../../../src/features/email/delivery-repository";
 import { DELIVERY_LEASE_MS, EmailSender } from "../../../src/features/email/sender";
 import type { EmailTransport, OutgoingEmail } from "../../../src/features/email/transports/transport";
 import { MetricsBuffer, MetricsRecorder } from "../../../src/features/metrics/recorder";

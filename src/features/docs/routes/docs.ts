@@ -1,7 +1,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css";
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js";
-import type { App } from "../../../platform/openapi";
+import type { App } from "../../../http/openapi";
 
 const ASSET_BASE = "/docs/assets";
 const IMMUTABLE = "public, max-age=86400";

@@ -1,4 +1,4 @@
-import type { App } from "../../../platform/openapi";
+import type { App } from "../../../http/openapi";
 
 /** `GET /openapi.json`: OpenAPI 3.1 generated from the route definitions; nothing written twice. */
 export function registerOpenApi(app: App): void {

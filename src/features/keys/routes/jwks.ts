@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App } from "../../../platform/openapi";
+import type { App } from "../../../http/openapi";
 
 const JwkSchema = z
   .object({

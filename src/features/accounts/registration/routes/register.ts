@@ -1,0 +1,61 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { clientInfoFrom } from "../../../../platform/client-info";
+import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
+import { rateLimit } from "../../../rate-limit/middleware";
+import {
+  EmailSchema,
+  NewPasswordSchema,
+  TokenPairSchema,
+  UsernameSchema,
+  UserProfileSchema,
+} from "../../schemas";
+
+const RegisterBody = z
+  .object({
+    username: UsernameSchema,
+    email: EmailSchema,
+    password: NewPasswordSchema,
+    name: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(100, "must be at most 100 characters")
+      .optional()
+      .openapi({
+        description: "Display name (the token's `user_name`); defaults to the username",
+        example: "Maria Silva",
+      }),
+  })
+  .openapi("RegisterRequest");
+
+export const registerRoute = createRoute({
+  method: "post",
+  path: "/auth/register",
+  operationId: "register",
+  tags: ["Auth"],
+  summary: "Create an account, queue its verification e-mail and sign in",
+  description:
+    "Creates an `usuario` account. A taken username or e-mail address is 409 without saying which. The verification e-mail is queued after the response.",
+  middleware: [rateLimit("register_ip")] as const,
+  request: { body: { required: true, content: { "application/json": { schema: RegisterBody } } } },
+  responses: {
+    201: {
+      description: "Account created; a token pair for it",
+      content: {
+        "application/json": {
+          schema: TokenPairSchema.extend({ user: UserProfileSchema }).openapi("RegisterResponse"),
+        },
+      },
+    },
+    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 429),
+  },
+});
+
+export function registerRegister(app: App): void {
+  app.openapi(registerRoute, async (c) => {
+    const { accounts } = c.get("services");
+    const { user, tokens } = await accounts.register(c.req.valid("json"), clientInfoFrom(c.req.raw.headers));
+    c.header("cache-control", "no-store");
+    return c.json({ ...tokens, user: await accounts.profile(user) }, 201);
+  });
+}

@@ -1,0 +1,147 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { Database } from "../../../db";
+import { dateOrNull } from "../../../db/time";
+
+/** A stored refresh token: only its SHA-256 hash, never the token. */
+export interface RefreshTokenRecord {
+  id: string;
+  userId: string;
+  tokenHash: string;
+  /** The login this token descends from: the id of the family's first token. */
+  familyId: string;
+  parentId: string | null;
+  /** Set when rotated: the child issued in exchange. */
+  replacedById: string | null;
+  expiresAt: Date;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+}
+
+export type NewRefreshToken = Omit<
+  RefreshTokenRecord,
+  "replacedById" | "rotatedAt" | "revokedAt" | "revokedReason"
+>;
+
+/** Why a refresh token stopped working (stored in `revoked_reason`). */
+export type RevocationReason = "logout" | "logout_all" | "reuse_detected" | "password_reset";
+
+interface RefreshTokenRow {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  family_id: string;
+  parent_id: string | null;
+  replaced_by_id: string | null;
+  expires_at: number;
+  rotated_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+}
+
+const COLUMNS = sql.raw(
+  "id, user_id, token_hash, family_id, parent_id, replaced_by_id, expires_at, rotated_at, revoked_at, revoked_reason, ip, user_agent, created_at",
+);
+
+function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    tokenHash: row.token_hash,
+    familyId: row.family_id,
+    parentId: row.parent_id,
+    replacedById: row.replaced_by_id,
+    expiresAt: new Date(row.expires_at),
+    rotatedAt: dateOrNull(row.rotated_at),
+    revokedAt: dateOrNull(row.revoked_at),
+    revokedReason: row.revoked_reason,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/** True while the token may be exchanged: not rotated, not revoked, not expired at `at`. */
+export function isLive(record: RefreshTokenRecord, at: Date): boolean {
+  return record.rotatedAt === null && record.revokedAt === null && record.expiresAt > at;
+}
+
+/**
+ * Refresh tokens on D1 or PostgreSQL. Rotation retires the parent with one conditional UPDATE and
+ * inserts the child in the same atomic unit, so of any number of concurrent rotations of one token
+ * exactly one succeeds and no chain ever forks.
+ */
+export class RefreshTokenRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(token: NewRefreshToken): Promise<void> {
+    await this.db.run(sql`
+      INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, expires_at, ip, user_agent, created_at)
+      VALUES (${token.id}, ${token.userId}, ${token.tokenHash}, ${token.familyId}, ${token.parentId},
+              ${token.expiresAt.getTime()}, ${token.ip}, ${token.userAgent}, ${token.createdAt.getTime()})`);
+  }
+
+  async findById(id: string): Promise<RefreshTokenRecord | undefined> {
+    const row = await this.db.first<RefreshTokenRow>(
+      sql`SELECT ${COLUMNS} FROM refresh_tokens WHERE id = ${id}`,
+    );
+    return row && toRecord(row);
+  }
+
+  /**
+   * Exchanges the live token `parent` for `child` (same user and family). Returns the child as
+   * stored when this call won, undefined when the parent was not live (already rotated, revoked,
+   * expired, or not this token).
+   */
+  async rotate(
+    parent: { id: string; tokenHash: string },
+    child: Pick<RefreshTokenRecord, "id" | "tokenHash" | "expiresAt" | "ip" | "userAgent" | "createdAt">,
+  ): Promise<RefreshTokenRecord | undefined> {
+    const at = child.createdAt.getTime();
+    const [retired, inserted] = await this.db.atomic([
+      sql`
+        UPDATE refresh_tokens SET rotated_at = ${at}, replaced_by_id = ${child.id}
+        WHERE id = ${parent.id} AND token_hash = ${parent.tokenHash}
+          AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ${at}
+        RETURNING id`,
+      // Inserts only if the UPDATE above won: it is what set replaced_by_id to this child's id.
+      sql`
+        INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, expires_at, ip, user_agent, created_at)
+        SELECT ${child.id}, user_id, ${child.tokenHash}, family_id, id, CAST(${child.expiresAt.getTime()} AS BIGINT),
+               ${child.ip}, ${child.userAgent}, CAST(${at} AS BIGINT)
+        FROM refresh_tokens WHERE id = ${parent.id} AND replaced_by_id = ${child.id}
+        RETURNING ${COLUMNS}`,
+    ]);
+    if (retired?.length !== 1) return undefined;
+    return toRecord((inserted as RefreshTokenRow[])[0]!);
+  }
+
+  /** Revokes every token of a family that is not revoked yet; returns how many. */
+  async revokeFamily(familyId: string, reason: RevocationReason, at: Date): Promise<number> {
+    return this.db.run(sql`
+      UPDATE refresh_tokens SET revoked_at = ${at.getTime()}, revoked_reason = ${reason}
+      WHERE family_id = ${familyId} AND revoked_at IS NULL`);
+  }
+
+  /** Revokes the family of the token with this id and hash (one session); returns how many rows. */
+  async revokeFamilyOf(id: string, tokenHash: string, reason: RevocationReason, at: Date): Promise<number> {
+    return this.db.run(sql`
+      UPDATE refresh_tokens SET revoked_at = ${at.getTime()}, revoked_reason = ${reason}
+      WHERE revoked_at IS NULL
+        AND family_id IN (SELECT family_id FROM refresh_tokens WHERE id = ${id} AND token_hash = ${tokenHash})`);
+  }
+
+  /** Revokes every token of the user; a statement (with RETURNING id) for `db.atomic`. */
+  revokeAllForUserStatement(userId: string, reason: RevocationReason, at: Date): SQL {
+    return sql`
+      UPDATE refresh_tokens SET revoked_at = ${at.getTime()}, revoked_reason = ${reason}
+      WHERE user_id = ${userId} AND revoked_at IS NULL
+      RETURNING id`;
+  }
+}

@@ -1,0 +1,57 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bearerToken } from "../../../../platform/bearer";
+import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
+import { JwtSchema } from "../../schemas";
+
+const IntrospectBody = z
+  .object({
+    token: JwtSchema.openapi({ description: "An access or refresh token" }),
+    token_type_hint: z
+      .enum(["access_token", "refresh_token"])
+      .optional()
+      .openapi({ description: "Accepted for RFC 7662 compatibility; both kinds are always tried" }),
+  })
+  .openapi("IntrospectRequest");
+
+const IntrospectionSchema = z
+  .object({
+    active: z.boolean(),
+    token_type: z.enum(["access_token", "refresh_token"]).optional(),
+    sub: z.string().optional(),
+    username: z.string().optional(),
+    iss: z.string().optional(),
+    aud: z.union([z.string(), z.array(z.string())]).optional(),
+    iat: z.number().int().optional(),
+    exp: z.number().int().optional(),
+    jti: z.string().optional().openapi({ description: "Refresh tokens only" }),
+  })
+  .openapi("Introspection", { example: { active: false } });
+
+export const introspectRoute = createRoute({
+  method: "post",
+  path: "/auth/introspect",
+  operationId: "introspectToken",
+  tags: ["Auth"],
+  summary: "Is this token active? (RFC 7662 response shape)",
+  description:
+    'The caller authenticates with its own access token (RFC 7662 requires a protected endpoint). Any token that is invalid, expired, revoked, rotated, of a disabled user or of an unknown kind is `{"active": false}` with status 200; an active one comes with the standard claims only.',
+  security: [{ bearerAuth: [] }],
+  request: { body: { required: true, content: { "application/json": { schema: IntrospectBody } } } },
+  responses: {
+    200: {
+      description: "Introspection result",
+      content: { "application/json": { schema: IntrospectionSchema } },
+    },
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401),
+  },
+});
+
+export function registerIntrospect(app: App): void {
+  app.openapi(introspectRoute, async (c) => {
+    const { sessions, introspection } = c.get("services");
+    await sessions.authenticate(bearerToken(c.req.header("authorization")));
+    const result = await introspection.introspect(c.req.valid("json").token);
+    c.header("cache-control", "no-store");
+    return c.json(result, 200);
+  });
+}

@@ -1,0 +1,53 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { clientInfoFrom } from "../../../../platform/client-info";
+import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
+import { rateLimit } from "../../../rate-limit/middleware";
+import { SubmittedPasswordSchema, TokenPairSchema } from "../../schemas";
+
+const LoginBody = z
+  .object({
+    identifier: z
+      .string()
+      .trim()
+      .min(1, "is required")
+      .max(254, "must be at most 254 characters")
+      .openapi({ description: "Username or e-mail address (case-insensitive)", example: "maria.silva" }),
+    password: SubmittedPasswordSchema,
+    twoFactorCode: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(64, "must be at most 64 characters")
+      .optional()
+      .openapi({
+        description: "Required when the account has two-factor authentication on",
+        example: "123456",
+      }),
+  })
+  .openapi("LoginRequest");
+
+export const loginRoute = createRoute({
+  method: "post",
+  path: "/auth/login",
+  operationId: "login",
+  tags: ["Auth"],
+  summary: "Sign in with username or e-mail and password",
+  description:
+    "An unknown account, a wrong password and a disabled account get the same 401 (same body, comparable time).",
+  middleware: [rateLimit("login_ip"), rateLimit("login_identifier")] as const,
+  request: { body: { required: true, content: { "application/json": { schema: LoginBody } } } },
+  responses: {
+    200: { description: "Signed in", content: { "application/json": { schema: TokenPairSchema } } },
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 429),
+  },
+});
+
+export function registerLogin(app: App): void {
+  app.openapi(loginRoute, async (c) => {
+    const tokens = await c
+      .get("services")
+      .accounts.login(c.req.valid("json"), clientInfoFrom(c.req.raw.headers));
+    c.header("cache-control", "no-store");
+    return c.json(tokens, 200);
+  });
+}

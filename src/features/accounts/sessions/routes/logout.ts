@@ -1,0 +1,37 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { clientInfoFrom } from "../../../../platform/client-info";
+import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
+import { JwtSchema } from "../../schemas";
+
+const LogoutBody = z
+  .object({
+    refreshToken: JwtSchema,
+    all: z.boolean().default(false).openapi({
+      description:
+        "Also end every other session of the user and refuse their access tokens issued until now (at this service)",
+    }),
+  })
+  .openapi("LogoutRequest");
+
+export const logoutRoute = createRoute({
+  method: "post",
+  path: "/auth/logout",
+  operationId: "logout",
+  tags: ["Auth"],
+  summary: "Revoke the session of a refresh token (or all of the user's sessions)",
+  description:
+    "The refresh token is the credential. Logging out of a session that already ended is not an error (204).",
+  request: { body: { required: true, content: { "application/json": { schema: LogoutBody } } } },
+  responses: {
+    204: { description: "Revoked" },
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401),
+  },
+});
+
+export function registerLogout(app: App): void {
+  app.openapi(logoutRoute, async (c) => {
+    const { refreshToken, all } = c.req.valid("json");
+    await c.get("services").sessions.logout(refreshToken, all, clientInfoFrom(c.req.raw.headers));
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,264 @@
+import type { JWTPayload } from "jose";
+import type { Database } from "../../../db";
+import type { ClientInfo } from "../../../platform/client-info";
+import type { Clock } from "../../../platform/clock";
+import { AppError } from "../../../platform/errors";
+import { newId } from "../../../platform/ids";
+import { isExpiredTokenError, type JwtService, type TokenKind } from "../../../platform/jwt";
+import type { Logger } from "../../../platform/logger";
+import type { RandomSource } from "../../../platform/random";
+import { hashSecret } from "../../../platform/secrets";
+import type { AuditService } from "../../audit/service";
+import type { LabelsOf } from "../../metrics/catalog";
+import type { MetricsRecorder } from "../../metrics/recorder";
+import type { UserRepository } from "../../users/repository";
+import type { User } from "../../users/user";
+import { isLive, type RefreshTokenRecord, type RefreshTokenRepository } from "./repository";
+import type { TokenIssuer, TokenPair, UserClaims } from "./token-issuer";
+
+export interface SessionDeps {
+  db: Database;
+  jwt: JwtService;
+  issuer: TokenIssuer;
+  users: UserRepository;
+  refreshTokens: RefreshTokenRepository;
+  audit: AuditService;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  /** Counts authentication failures and refresh-token reuse. */
+  metrics: Pick<MetricsRecorder, "increment">;
+  /** A rotated token presented again within this many seconds gets its live child back. */
+  reuseGraceSeconds: number;
+}
+
+/** Why a token was refused, as `tokens_auth_failures_total` labels it. */
+type TokenFailure = Exclude<
+  LabelsOf<"tokens_auth_failures_total">["reason"],
+  "invalid_credentials" | "invalid_two_factor_code"
+>;
+
+/** True when an access token issued at `iat` (seconds) predates the user's cut-off. */
+export function issuedBeforeCutoff(iat: number | undefined, user: User): boolean {
+  if (!user.tokensValidAfter) return false;
+  return (iat ?? 0) < Math.floor(user.tokensValidAfter.getTime() / 1000);
+}
+
+/**
+ * Sessions: a login starts a refresh-token family; each refresh rotates it. Presenting a rotated
+ * token again within the grace window returns the child that was already issued (so a lost
+ * response can be retried and concurrent refreshes agree on one chain); after the window it means
+ * the token leaked, and the whole family is revoked.
+ */
+export class SessionService {
+  constructor(private readonly deps: SessionDeps) {}
+
+  /** Starts a new session (family) for `user`: the response of register and login. */
+  async start(user: User, client: ClientInfo): Promise<TokenPair> {
+    const { issuer, refreshTokens, clock, random } = this.deps;
+    const claims = await issuer.claimsFor(user);
+    const id = newId("refreshToken", clock, random);
+    const refresh = await issuer.refreshToken(claims, id, clock.now());
+    await refreshTokens.insert({
+      id,
+      userId: user.id,
+      tokenHash: refresh.tokenHash,
+      familyId: id,
+      parentId: null,
+      expiresAt: refresh.expiresAt,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      createdAt: refresh.issuedAt,
+    });
+    return issuer.pair(await issuer.accessToken(claims), refresh);
+  }
+
+  /** Exchanges a live refresh token for a new pair; 401 for anything else. */
+  async refresh(token: string, client: ClientInfo): Promise<TokenPair> {
+    const { issuer, users, refreshTokens, audit, clock, random } = this.deps;
+    const { payload, jti } = await this.verifyRefreshToken(token);
+    const tokenHash = await hashSecret(token);
+    const user = await users.findById(payload.sub!);
+    if (user?.status !== "active") {
+      await this.auditRefreshFailure(payload.sub!, "user_unavailable", client);
+      throw this.refuse("invalid_token");
+    }
+    const claims = await issuer.claimsFor(user);
+    const now = clock.now();
+    const childId = newId("refreshToken", clock, random);
+    const child = await issuer.refreshToken(claims, childId, now);
+    const stored = await refreshTokens.rotate(
+      { id: jti, tokenHash },
+      {
+        id: childId,
+        tokenHash: child.tokenHash,
+        expiresAt: child.expiresAt,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        createdAt: now,
+      },
+    );
+    if (stored) {
+      await audit.record({
+        event: "auth.refresh",
+        result: "success",
+        actorId: user.id,
+        targetType: "user",
+        targetId: user.id,
+        client,
+        metadata: { familyId: stored.familyId },
+      });
+      return issuer.pair(await issuer.accessToken(claims), child);
+    }
+    return this.presentedAgain(jti, tokenHash, user, claims, client);
+  }
+
+  /** The token was not live: a retry inside the grace window, a reuse, or simply dead. */
+  private async presentedAgain(
+    jti: string,
+    tokenHash: string,
+    user: User,
+    claims: UserClaims,
+    client: ClientInfo,
+  ): Promise<TokenPair> {
+    const { issuer, refreshTokens, audit, clock, logger, metrics, reuseGraceSeconds } = this.deps;
+    const now = clock.now();
+    const record = await refreshTokens.findById(jti);
+    if (!record || record.tokenHash !== tokenHash || record.userId !== user.id) {
+      await this.auditRefreshFailure(user.id, "unknown_token", client);
+      throw this.refuse("invalid_token");
+    }
+    if (record.revokedAt || !record.rotatedAt) {
+      await this.auditRefreshFailure(user.id, record.revokedAt ? "revoked" : "expired", client, record);
+      throw this.refuse(record.revokedAt ? "revoked_token" : "expired_token");
+    }
+    if (now.getTime() - record.rotatedAt.getTime() < reuseGraceSeconds * 1000) {
+      const child = record.replacedById ? await refreshTokens.findById(record.replacedById) : undefined;
+      if (child && isLive(child, now)) {
+        const again = await issuer.refreshToken(claims, child.id, child.createdAt, child.expiresAt);
+        // Equal only if nothing in the claims changed since the child was issued.
+        if (again.tokenHash === child.tokenHash) {
+          await audit.record({
+            event: "auth.refresh",
+            result: "success",
+            reason: "grace_retry",
+            actorId: user.id,
+            targetType: "user",
+            targetId: user.id,
+            client,
+            metadata: { familyId: record.familyId },
+          });
+          return issuer.pair(await issuer.accessToken(claims), again);
+        }
+      }
+      await this.auditRefreshFailure(user.id, "rotated_within_grace", client, record);
+      throw this.refuse("revoked_token");
+    }
+    const revoked = await refreshTokens.revokeFamily(record.familyId, "reuse_detected", now);
+    metrics.increment("tokens_refresh_token_reuse_total");
+    logger.warn("refresh token reuse detected; family revoked", {
+      userId: user.id,
+      familyId: record.familyId,
+      revoked,
+    });
+    await audit.record({
+      event: "auth.refresh.reuse_detected",
+      result: "failure",
+      reason: "reuse_detected",
+      actorId: user.id,
+      targetType: "user",
+      targetId: user.id,
+      client,
+      metadata: { familyId: record.familyId, revoked, rotatedAt: record.rotatedAt.toISOString() },
+    });
+    throw this.refuse("revoked_token");
+  }
+
+  private async auditRefreshFailure(
+    userId: string,
+    reason: string,
+    client: ClientInfo,
+    record?: RefreshTokenRecord,
+  ): Promise<void> {
+    await this.deps.audit.record({
+      event: "auth.refresh",
+      result: "failure",
+      reason,
+      actorId: userId,
+      targetType: "user",
+      targetId: userId,
+      client,
+      metadata: record ? { familyId: record.familyId } : {},
+    });
+  }
+
+  /**
+   * Ends the session of `token` (its whole family), or every session of its user with `all`,
+   * which also refuses the user's access tokens issued until now. 401 only when the token itself
+   * is not a valid refresh token; an already-ended session is not an error.
+   */
+  async logout(token: string, all: boolean, client: ClientInfo): Promise<void> {
+    const { db, users, refreshTokens, audit, clock } = this.deps;
+    const { payload, jti } = await this.verifyRefreshToken(token);
+    const userId = payload.sub!;
+    const tokenHash = await hashSecret(token);
+    const now = clock.now();
+    let revoked: number;
+    if (all) {
+      const [rows] = await db.atomic([
+        refreshTokens.revokeAllForUserStatement(userId, "logout_all", now),
+        users.revokeAccessTokensStatement(userId, now),
+      ]);
+      revoked = rows?.length ?? 0;
+    } else {
+      revoked = await refreshTokens.revokeFamilyOf(jti, tokenHash, "logout", now);
+    }
+    await audit.record({
+      event: "auth.logout",
+      result: "success",
+      reason: all ? "all_sessions" : "this_session",
+      actorId: userId,
+      targetType: "user",
+      targetId: userId,
+      client,
+      metadata: { revoked },
+    });
+  }
+
+  /** The active user an access token belongs to; 401 for anything else (a refresh token included). */
+  async authenticate(accessToken: string): Promise<{ user: User; payload: JWTPayload }> {
+    const payload = await this.verify("access", accessToken);
+    const user = await this.deps.users.findById(payload.sub!);
+    if (user?.status !== "active") throw this.refuse("invalid_token");
+    if (issuedBeforeCutoff(payload.iat, user)) throw this.refuse("revoked_token");
+    return { user, payload };
+  }
+
+  private async verifyRefreshToken(token: string): Promise<{ payload: JWTPayload; jti: string }> {
+    const payload = await this.verify("refresh", token);
+    if (typeof payload.jti !== "string" || payload.jti.length === 0) throw this.refuse("invalid_token");
+    return { payload, jti: payload.jti };
+  }
+
+  /** `jwt.verify`, with a refusal counted as expired or invalid. */
+  private async verify(kind: TokenKind, token: string): Promise<JWTPayload> {
+    try {
+      return await this.deps.jwt.verify(kind, token);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "INVALID_TOKEN")) throw error;
+      this.deps.metrics.increment("tokens_auth_failures_total", {
+        reason: isExpiredTokenError(error) ? "expired_token" : "invalid_token",
+      });
+      throw error;
+    }
+  }
+
+  /**
+   * The one place a token refusal of this service is decided and counted in
+   * `tokens_auth_failures_total`; the client gets the same 401 whatever the reason.
+   */
+  private refuse(reason: TokenFailure): AppError {
+    this.deps.metrics.increment("tokens_auth_failures_total", { reason });
+    return new AppError("INVALID_TOKEN");
+  }
+}

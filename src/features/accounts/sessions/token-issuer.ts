@@ -1,0 +1,91 @@
+import type { JwtService } from "../../../platform/jwt";
+import { hashSecret } from "../../../platform/secrets";
+import type { InstitutionRepository } from "../../tenants/repository";
+import type { Role, User } from "../../users/user";
+
+/** The user claims of both token kinds (seed 002); `iss`, `aud`, `iat`, `exp` and `jti` are added when signing. */
+export interface UserClaims {
+  [claim: string]: unknown;
+  sub: string;
+  user_id: string;
+  /** The user's display name ("Nome completo" in seed 002), not the username. */
+  user_name: string;
+  email: string;
+  /** The global role as a one-element list: the seed's claim is a list, the service has one role per user. */
+  roles: Role[];
+  /** Codes of the user's institutions, sorted. */
+  institutions: string[];
+}
+
+/** A signed refresh token and what is stored about it. */
+export interface SignedRefreshToken {
+  token: string;
+  tokenHash: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+/** The response of register, login and refresh. */
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: "Bearer";
+  expiresIn: number;
+  refreshExpiresIn: number;
+}
+
+/**
+ * Builds the claims of a user and signs access and refresh tokens with them. Claims are built the
+ * same way every time (sorted institutions, fixed key order) so a refresh token can be reproduced
+ * exactly from its stored `iat`/`exp` — which is how a retry inside the grace window gets the
+ * same child back.
+ */
+export class TokenIssuer {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly institutions: InstitutionRepository,
+    private readonly ttl: { access: number; refresh: number },
+  ) {}
+
+  async claimsFor(user: User): Promise<UserClaims> {
+    return {
+      sub: user.id,
+      user_id: user.id,
+      user_name: user.name,
+      email: user.email,
+      roles: [user.role],
+      institutions: await this.institutions.codesForUser(user.id),
+    };
+  }
+
+  accessToken(claims: UserClaims): Promise<string> {
+    return this.jwt.sign("access", claims, this.ttl.access);
+  }
+
+  /**
+   * Signs a refresh token with `jti = id`, issued at `issuedAt` (the record's `created_at`) and
+   * valid for the refresh TTL, or until `expiresAt` when reproducing a stored token.
+   */
+  async refreshToken(
+    claims: UserClaims,
+    id: string,
+    issuedAt: Date,
+    expiresAt?: Date,
+  ): Promise<SignedRefreshToken> {
+    const iat = Math.floor(issuedAt.getTime() / 1000);
+    const ttl = expiresAt ? Math.round(expiresAt.getTime() / 1000) - iat : this.ttl.refresh;
+    const token = await this.jwt.sign("refresh", { ...claims, jti: id }, ttl, iat);
+    return { token, tokenHash: await hashSecret(token), issuedAt, expiresAt: new Date((iat + ttl) * 1000) };
+  }
+
+  pair(accessToken: string, refresh: SignedRefreshToken): TokenPair {
+    return {
+      accessToken,
+      refreshToken: refresh.token,
+      tokenType: "Bearer",
+      expiresIn: this.ttl.access,
+      refreshExpiresIn:
+        Math.round(refresh.expiresAt.getTime() / 1000) - Math.floor(refresh.issuedAt.getTime() / 1000),
+    };
+  }
+}

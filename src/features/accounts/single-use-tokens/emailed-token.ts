@@ -1,0 +1,51 @@
+import type { Clock } from "../../../platform/clock";
+import type { IdKind } from "../../../platform/ids";
+import { newId } from "../../../platform/ids";
+import type { RandomSource } from "../../../platform/random";
+import { generateSecret, hashSecret } from "../../../platform/secrets";
+import type { EmailOutbox, EmailTemplate } from "../../email/message";
+import type { User } from "../../users/user";
+import type { SingleUseTokenRepository } from "./repository";
+
+export interface EmailedTokenKind {
+  /** Secret prefix (`rst`, `vfy`): recognisable if a token leaks. */
+  prefix: string;
+  idKind: IdKind;
+  template: EmailTemplate;
+}
+
+export interface EmailedTokenDeps {
+  tokens: SingleUseTokenRepository;
+  email: EmailOutbox;
+  clock: Clock;
+  random: RandomSource;
+  ttlSeconds: number;
+}
+
+/**
+ * Issues a single-use token for `user` (superseding their earlier ones), stores only its hash and
+ * queues the e-mail that delivers it. The renderer turns the token into a link with the token in
+ * the URL fragment, so it never reaches a server's access log.
+ */
+export async function sendEmailedToken(
+  kind: EmailedTokenKind,
+  user: User,
+  deps: EmailedTokenDeps,
+): Promise<void> {
+  const { tokens, email, clock, random, ttlSeconds } = deps;
+  const token = generateSecret(kind.prefix, random);
+  const now = clock.now();
+  await tokens.issue({
+    id: newId(kind.idKind, clock, random),
+    userId: user.id,
+    email: user.email,
+    tokenHash: await hashSecret(token),
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+    createdAt: now,
+  });
+  await email.enqueue({
+    template: kind.template,
+    to: user.email,
+    data: { name: user.name, token, expiresInMinutes: String(Math.round(ttlSeconds / 60)) },
+  });
+}

@@ -1,0 +1,112 @@
+import type { BackgroundTasks } from "../../../platform/background";
+import type { ClientInfo } from "../../../platform/client-info";
+import type { Clock } from "../../../platform/clock";
+import { AppError } from "../../../platform/errors";
+import type { RandomSource } from "../../../platform/random";
+import { hashSecret } from "../../../platform/secrets";
+import type { AuditService } from "../../audit/service";
+import type { EmailOutbox } from "../../email/message";
+import type { UserRepository } from "../../users/repository";
+import type { User } from "../../users/user";
+import { sendEmailedToken } from "../single-use-tokens/emailed-token";
+import { unusableTokenError } from "../single-use-tokens/errors";
+import { type SingleUseTokenRepository, stateOf } from "../single-use-tokens/repository";
+
+/** Verification tokens look like `vfy_<43 base64url chars>`: recognisable if they leak. */
+export const VERIFICATION_TOKEN_PREFIX = "vfy";
+const VERIFICATION_TOKEN = {
+  prefix: VERIFICATION_TOKEN_PREFIX,
+  idKind: "verification",
+  template: "verify-email",
+} as const;
+
+export interface EmailVerificationDeps {
+  users: UserRepository;
+  tokens: SingleUseTokenRepository;
+  email: EmailOutbox;
+  audit: AuditService;
+  background: BackgroundTasks;
+  clock: Clock;
+  random: RandomSource;
+  ttlSeconds: number;
+}
+
+/** Proves a user owns their e-mail address with a single-use token sent to it. */
+export class EmailVerificationService {
+  constructor(private readonly deps: EmailVerificationDeps) {}
+
+  /** Issues a token (superseding earlier ones) and queues the e-mail with its link. */
+  async issue(user: User, client: ClientInfo): Promise<void> {
+    const { tokens, email, audit, clock, random, ttlSeconds } = this.deps;
+    await sendEmailedToken(VERIFICATION_TOKEN, user, { tokens, email, clock, random, ttlSeconds });
+    await audit.record({
+      event: "email_verification.request",
+      result: "success",
+      actorId: user.id,
+      targetType: "user",
+      targetId: user.id,
+      client,
+    });
+  }
+
+  /**
+   * Sends a new verification e-mail if an unverified account has this address. Returns at once:
+   * the work runs after the response, so neither the answer nor its timing tells whether the
+   * account exists.
+   */
+  request(address: string, client: ClientInfo): void {
+    this.deps.background.defer("verification e-mail request", async () => {
+      const user = await this.deps.users.findByLogin(address);
+      if (!user || user.emailVerifiedAt || user.status !== "active") {
+        await this.deps.audit.record({
+          event: "email_verification.request",
+          result: "failure",
+          reason: !user ? "unknown_email" : user.emailVerifiedAt ? "already_verified" : "disabled",
+          actorId: user?.id ?? null,
+          targetType: user ? "user" : undefined,
+          targetId: user?.id ?? null,
+          client,
+        });
+        return;
+      }
+      await this.issue(user, client);
+    });
+  }
+
+  /** Uses the token and marks the address verified; returns when it was verified. */
+  async verify(token: string, client: ClientInfo): Promise<Date> {
+    const { users, tokens, audit, clock } = this.deps;
+    const tokenHash = await hashSecret(token);
+    const now = clock.now();
+    const used = await tokens.consume(tokenHash, now);
+    if (!used) {
+      const known = await tokens.findByHash(tokenHash);
+      const state = known ? stateOf(known, now) : "unknown";
+      await audit.record({
+        event: "email_verification.verify",
+        result: "failure",
+        reason: state,
+        actorId: known?.userId ?? null,
+        targetType: known ? "user" : undefined,
+        targetId: known?.userId ?? null,
+        client,
+      });
+      throw unusableTokenError(state);
+    }
+    const marked = await users.markEmailVerifiedIfCurrent(used.userId, used.email, now);
+    const user = await users.findById(used.userId);
+    const verifiedAt = user?.emailVerifiedAt;
+    await audit.record({
+      event: "email_verification.verify",
+      result: verifiedAt ? "success" : "failure",
+      reason: verifiedAt ? (marked ? undefined : "already_verified") : "address_changed",
+      actorId: used.userId,
+      targetType: "user",
+      targetId: used.userId,
+      client,
+    });
+    if (!verifiedAt)
+      throw new AppError("CONFLICT", "The account's e-mail address changed after this link was sent");
+    return verifiedAt;
+  }
+}

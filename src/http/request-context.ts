@@ -1,0 +1,40 @@
+import { createMiddleware } from "hono/factory";
+import { createServices, type PlatformDeps } from "../services";
+import type { AppEnv } from "./hono-env";
+import { createLogger, logLevelOf } from "../platform/logger";
+import { traceContextFrom } from "../platform/trace";
+
+/**
+ * First middleware of every request: request/trace ids (echoed on the response), a logger that
+ * carries them, the per-request services, and one access-log line.
+ *
+ * @example app.use("*", requestContext(defaultPlatformDeps));
+ */
+export function requestContext(deps: PlatformDeps) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const started = Date.now();
+    const trace = traceContextFrom(c.req.raw.headers, deps.random);
+    c.set("trace", trace);
+    const logger = createLogger(logLevelOf(c.env.LOG_LEVEL), {
+      requestId: trace.requestId,
+      traceId: trace.traceId,
+    });
+    c.set("logger", logger);
+    const services = createServices(c.env, deps, logger, trace);
+    c.set("services", services);
+    try {
+      await next();
+    } finally {
+      c.header("x-request-id", trace.requestId);
+      c.header("x-trace-id", trace.traceId);
+      // Deferred work (e-mails sent after a 202) keeps the Worker alive until it has finished.
+      c.executionCtx.waitUntil(services.background.settled());
+      logger.info("request", {
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        durationMs: Date.now() - started,
+      });
+    }
+  });
+}
