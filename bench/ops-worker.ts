@@ -6,12 +6,12 @@ import { sql } from "drizzle-orm";
 import { loadConfig } from "../src/config";
 import { httpMetrics } from "../src/features/metrics/http-metrics";
 import { rateLimit } from "../src/features/rate-limit/middleware";
-import { deleteOlderThan } from "../src/jobs/cleanup/steps";
-import { createScheduledHandler } from "../src/jobs/scheduled";
 import { notFound, onError } from "../src/http/error-handler";
 import { jsonBody } from "../src/http/json-body";
-import { requestContext } from "../src/http/request-context";
 import { createApp } from "../src/http/openapi";
+import { requestContext } from "../src/http/request-context";
+import { deleteOlderThan } from "../src/jobs/cleanup/steps";
+import { createScheduledHandler } from "../src/jobs/scheduled";
 import { defaultPlatformDeps } from "../src/services";
 
 const app = createApp();

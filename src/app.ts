@@ -9,8 +9,8 @@ import { httpMetrics } from "./features/metrics/http-metrics";
 import { registerMetrics } from "./features/metrics/routes/metrics";
 import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
-import { requestContext } from "./http/request-context";
 import { type App, createApp } from "./http/openapi";
+import { requestContext } from "./http/request-context";
 import { defaultPlatformDeps, type PlatformDeps } from "./services";
 
 /**

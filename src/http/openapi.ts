@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { fieldErrors } from "./error-handler";
 import { AppError, ERROR_CATALOG, type ErrorCode } from "../platform/errors";
+import { fieldErrors } from "./error-handler";
 import type { AppEnv } from "./hono-env";
 
 /** The app type every `register…(app)` function takes. */

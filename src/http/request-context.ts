@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
-import { createServices, type PlatformDeps } from "../services";
-import type { AppEnv } from "./hono-env";
 import { createLogger, logLevelOf } from "../platform/logger";
 import { traceContextFrom } from "../platform/trace";
+import { createServices, type PlatformDeps } from "../services";
+import type { AppEnv } from "./hono-env";
 
 /**
  * First middleware of every request: request/trace ids (echoed on the response), a logger that

@@ -4,11 +4,11 @@ import { describe, expect, it, vi } from "vitest";
 import { httpMetrics } from "../../src/features/metrics/http-metrics";
 import { registerMetrics } from "../../src/features/metrics/routes/metrics";
 import { rateLimit } from "../../src/features/rate-limit/middleware";
-import { ManualClock } from "../../src/platform/clock";
 import { notFound, onError } from "../../src/http/error-handler";
 import { jsonBody } from "../../src/http/json-body";
-import { requestContext } from "../../src/http/request-context";
 import { createApp, problemResponses } from "../../src/http/openapi";
+import { requestContext } from "../../src/http/request-context";
+import { ManualClock } from "../../src/platform/clock";
 import { cryptoRandom } from "../../src/platform/random";
 import { parseExposition, total } from "../helpers/prometheus";
 

@@ -1,12 +1,12 @@
 import type { App } from "../../http/openapi";
+import { registerResetPasswordConfirm } from "./password-reset/routes/confirm";
+import { registerResetPasswordRequest } from "./password-reset/routes/request";
+import { registerRegister } from "./registration/routes/register";
 import { registerIntrospect } from "./sessions/routes/introspect";
 import { registerLogin } from "./sessions/routes/login";
 import { registerLogout } from "./sessions/routes/logout";
 import { registerMe } from "./sessions/routes/me";
 import { registerRefresh } from "./sessions/routes/refresh";
-import { registerRegister } from "./registration/routes/register";
-import { registerResetPasswordConfirm } from "./password-reset/routes/confirm";
-import { registerResetPasswordRequest } from "./password-reset/routes/request";
 import { registerVerificationTokenRequest } from "./verification/routes/request";
 import { registerVerificationTokenVerify } from "./verification/routes/verify";
 

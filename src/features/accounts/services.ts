@@ -8,19 +8,19 @@ import type { PasswordHasher } from "../../platform/password";
 import type { RandomSource } from "../../platform/random";
 import type { AuditService } from "../audit/service";
 import type { EmailOutbox } from "../email/message";
-import type { InstitutionRepository } from "../tenants/repository";
 import type { MetricsRecorder } from "../metrics/recorder";
+import type { InstitutionRepository } from "../tenants/repository";
 import type { UserRepository } from "../users/repository";
-import { AccountService } from "./sessions/login-service";
-import { EmailVerificationService } from "./verification/service";
 import { InitialAdmin } from "./initial-admin/service";
-import { IntrospectionService } from "./sessions/introspection-service";
 import { PasswordResetService } from "./password-reset/service";
-import { RefreshTokenRepository } from "./sessions/repository";
 import { noSecondFactor, type SecondFactorCheck } from "./second-factor";
+import { IntrospectionService } from "./sessions/introspection-service";
+import { AccountService } from "./sessions/login-service";
+import { RefreshTokenRepository } from "./sessions/repository";
 import { SessionService } from "./sessions/service";
-import { SingleUseTokenRepository } from "./single-use-tokens/repository";
 import { TokenIssuer } from "./sessions/token-issuer";
+import { SingleUseTokenRepository } from "./single-use-tokens/repository";
+import { EmailVerificationService } from "./verification/service";
 
 /** The account and session services, as they appear on `Services`. */
 export interface AccountServices {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { AppError } from "../../platform/errors";
 import type { AppEnv } from "../../http/hono-env";
+import { AppError } from "../../platform/errors";
 import { routeTemplate } from "../metrics/http-metrics";
 import { clientAddress, normaliseIdentifier } from "./client-key";
 import type { RateLimitDecision } from "./limiter";

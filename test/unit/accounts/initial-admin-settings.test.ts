@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../../src/config";
-import { DEVELOPMENT_ADMIN, resolveAdminSettings } from "../../../src/features/accounts/initial-admin/service";
+import {
+  DEVELOPMENT_ADMIN,
+  resolveAdminSettings,
+} from "../../../src/features/accounts/initial-admin/service";
 
 const settings = (environment: Config["environment"], initialAdmin: Config["initialAdmin"] = {}) =>
   resolveAdminSettings({ environment, initialAdmin });

@@ -9,10 +9,10 @@ import { hashSecret } from "../../../platform/secrets";
 import type { AuditService } from "../../audit/service";
 import type { EmailOutbox } from "../../email/message";
 import type { UserRepository } from "../../users/repository";
-import { sendEmailedToken } from "../single-use-tokens/emailed-token";
 import type { InitialAdmin } from "../initial-admin/service";
 import { newPasswordProblem, normalizePassword } from "../password-policy";
 import type { RefreshTokenRepository } from "../sessions/repository";
+import { sendEmailedToken } from "../single-use-tokens/emailed-token";
 import { unusableTokenError } from "../single-use-tokens/errors";
 import {
   type SingleUseTokenRepository,

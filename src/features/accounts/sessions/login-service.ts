@@ -6,14 +6,14 @@ import { newId } from "../../../platform/ids";
 import type { PasswordHasher } from "../../../platform/password";
 import type { RandomSource } from "../../../platform/random";
 import type { AuditService } from "../../audit/service";
-import type { InstitutionRepository } from "../../tenants/repository";
 import type { MetricsRecorder } from "../../metrics/recorder";
+import type { InstitutionRepository } from "../../tenants/repository";
 import type { UserRepository } from "../../users/repository";
 import type { User } from "../../users/user";
-import type { EmailVerificationService } from "../verification/service";
 import type { InitialAdmin } from "../initial-admin/service";
 import { newPasswordProblem, normalizePassword } from "../password-policy";
 import type { SecondFactorCheck } from "../second-factor";
+import type { EmailVerificationService } from "../verification/service";
 import type { SessionService } from "./service";
 import type { TokenPair } from "./token-issuer";
 

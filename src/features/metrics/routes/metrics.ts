@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AppError } from "../../../platform/errors";
 import { type App, problemResponses } from "../../../http/openapi";
+import { AppError } from "../../../platform/errors";
 import { constantTimeEqual } from "../../../platform/secrets";
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from "../exposition";
 import { readShards } from "../shards";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerToken } from "../../../../platform/bearer";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
+import { bearerToken } from "../../../../platform/bearer";
 import { JwtSchema } from "../../schemas";
 
 const IntrospectBody = z

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { bearerToken } from "../../../../platform/bearer";
 import { type App, problemResponses } from "../../../../http/openapi";
+import { bearerToken } from "../../../../platform/bearer";
 import { UserProfileSchema } from "../../schemas";
 
 export const meRoute = createRoute({

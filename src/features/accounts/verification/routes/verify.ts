@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { clientInfoFrom } from "../../../../platform/client-info";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
+import { clientInfoFrom } from "../../../../platform/client-info";
 import { rateLimit } from "../../../rate-limit/middleware";
 import { SecretTokenSchema } from "../../schemas";
 
