@@ -3,6 +3,9 @@ export interface Clock {
   now(): Date;
 }
 
+/** One day in milliseconds: retention periods, daily quotas, the UTC day boundary. */
+export const DAY_MS = 86_400_000;
+
 export const systemClock: Clock = { now: () => new Date() };
 
 /** A clock that only moves when told to; for tests. */

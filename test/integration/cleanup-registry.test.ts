@@ -16,8 +16,7 @@ import { EmailDeliveryRepository } from "../../src/features/email/delivery-repos
 import { CaptureTransport } from "../../src/features/email/transports/capture";
 import worker from "../../src/index";
 import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";
-import { DAY_MS } from "../../src/jobs/cleanup/steps";
-import { ManualClock } from "../../src/platform/clock";
+import { DAY_MS, ManualClock } from "../../src/platform/clock";
 import { createLogger } from "../../src/platform/logger";
 import { insertUser } from "../helpers/users";
 

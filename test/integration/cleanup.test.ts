@@ -12,8 +12,9 @@ import type { Database } from "../../src/db/database";
 import { createPostgresDatabase } from "../../src/db/postgres";
 import worker from "../../src/index";
 import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";
-import { DAY_MS, deleteOlderThan, updateOlderThan } from "../../src/jobs/cleanup/steps";
+import { deleteOlderThan, updateOlderThan } from "../../src/jobs/cleanup/steps";
 import { createScheduledHandler } from "../../src/jobs/scheduled";
+import { DAY_MS } from "../../src/platform/clock";
 import { parseExposition, total } from "../helpers/prometheus";
 
 const SCHEDULED = Date.UTC(2026, 5, 1, 3, 0);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DAY_MS } from "../../platform/clock";
 
 /** Where a policy finds the client it limits: the connecting IP, or a field of the JSON body. */
 export type RateLimitKey = { kind: "ip" } | { kind: "body"; field: string };
@@ -109,7 +110,7 @@ function settingSchema(fallback: string) {
       const match = SETTING.exec(text);
       const limit = Number(match?.[1]);
       const periodMs = Number(match?.[2]) * UNIT_MS[(match?.[3] ?? "s") as keyof typeof UNIT_MS];
-      if (!match || limit < 1 || periodMs < 1000 || periodMs > 7 * 86_400_000) {
+      if (!match || limit < 1 || periodMs < 1000 || periodMs > 7 * DAY_MS) {
         ctx.addIssue({
           code: "custom",
           message: 'must be "<requests>/<period>s|m|h" (period 1s..7d) or "off"',

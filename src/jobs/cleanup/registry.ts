@@ -1,5 +1,6 @@
+import { DAY_MS } from "../../platform/clock";
 import type { CleanupStep } from "./steps";
-import { DAY_MS, deleteOlderThan } from "./steps";
+import { deleteOlderThan } from "./steps";
 
 /**
  * Revoked refresh tokens are kept this long after revocation, then deleted even if not yet

@@ -13,9 +13,6 @@ export interface CleanupStep {
   runBatch(db: Database, now: number, limit: number): Promise<number>;
 }
 
-/** For retention periods: `retentionMs: 7 * DAY_MS`. */
-export const DAY_MS = 86_400_000;
-
 type Scalar = string | number;
 
 interface OlderThan {

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { DAY_MS } from "../../../src/platform/clock";
 import {
   auditRows,
   bearer,
@@ -75,7 +76,7 @@ describe("e-mail verification", () => {
     expect(second).not.toBe(first);
     await expectProblem(await verify(harness, first), 409, "CONFLICT");
 
-    harness.clock.advance(86_400_000);
+    harness.clock.advance(DAY_MS);
     await expectProblem(await verify(harness, second), 410, "GONE");
     expect(await expectInvalidFields(await verify(harness, "vfy_unknown"))).toEqual(["body.token"]);
   });
