@@ -4,6 +4,7 @@
 // measurement.
 import { sql } from "drizzle-orm";
 import { loadConfig } from "../src/config";
+import { createD1Database } from "../src/db/d1";
 import { httpMetrics } from "../src/features/metrics/http-metrics";
 import { rateLimit } from "../src/features/rate-limit/middleware";
 import { notFound, onError } from "../src/http/error-handler";
@@ -12,7 +13,7 @@ import { createApp } from "../src/http/openapi";
 import { requestContext } from "../src/http/request-context";
 import { deleteOlderThan } from "../src/jobs/cleanup/steps";
 import { createScheduledHandler } from "../src/jobs/scheduled";
-import { defaultPlatformDeps } from "../src/services";
+import { defaultPlatformDeps } from "../src/platform/deps";
 
 const app = createApp();
 app.onError(onError);
@@ -28,7 +29,9 @@ app.get("/healthz", (c) => c.json(ok));
 app.get("/metered", httpMetrics(), (c) => c.json(ok));
 app.get("/limited", rateLimit("register_ip"), (c) => c.json(ok));
 app.get("/rows", async (c) => {
-  const row = await c.get("services").db.first<{ n: number }>(sql`SELECT count(*) AS n FROM bench_expired`);
+  const row = await createD1Database(c.env.DB).first<{ n: number }>(
+    sql`SELECT count(*) AS n FROM bench_expired`,
+  );
   return c.json({ rows: row?.n ?? 0 });
 });
 

@@ -11,7 +11,7 @@ import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { type App, createApp } from "./http/openapi";
 import { requestContext } from "./http/request-context";
-import { defaultPlatformDeps, type PlatformDeps } from "./services";
+import { defaultPlatformDeps, type PlatformDeps } from "./platform/deps";
 
 /**
  * Builds the HTTP app: platform middleware, error rendering, every feature's routes, the OpenAPI

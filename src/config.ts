@@ -126,7 +126,8 @@ export interface Config {
     email?: string;
     password?: string;
     name?: string;
-    institutions?: string[];
+    /** `ADMIN_INSTITUTIONS`: slugs of the admin's tenants (seed 002's variable name). */
+    tenants?: string[];
   };
   /** What e-mails call the product and where their links point (the web app's base URL). */
   app: { name: string; baseUrl: string };
@@ -201,7 +202,7 @@ export function loadConfig(env: Env): Config {
       email: vars.ADMIN_EMAIL,
       password: vars.ADMIN_PASSWORD,
       name: vars.ADMIN_NAME,
-      institutions: vars.ADMIN_INSTITUTIONS?.split(",")
+      tenants: vars.ADMIN_INSTITUTIONS?.split(",")
         .map((code) => code.trim())
         .filter(Boolean),
     },

@@ -2,7 +2,7 @@ import { buildApp } from "./app";
 import { CLEANUP_STEPS } from "./jobs/cleanup/registry";
 import { createQueueHandler } from "./jobs/queue";
 import { createScheduledHandler } from "./jobs/scheduled";
-import { defaultPlatformDeps } from "./services";
+import { defaultPlatformDeps } from "./platform/deps";
 
 const app = buildApp();
 

@@ -1,119 +1,125 @@
-import { type Config, loadConfig } from "./config";
-import { createDatabase, type Database } from "./db";
+import type { Config } from "./config";
+import { loadConfig } from "./config";
+import { createDatabase } from "./db";
+import { noSecondFactor } from "./features/accounts/second-factor";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
 import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
-import { EmailDeliveryRepository } from "./features/email/delivery-repository";
-import type { EmailMessage, EmailOutbox } from "./features/email/message";
-import { type OutboxTrace, QueueEmailOutbox } from "./features/email/outbox";
-import { EmailSender } from "./features/email/sender";
-import { createEmailTransport } from "./features/email/transports/create-transport";
+import { Authenticator } from "./features/authorization/authenticator";
+import type { EmailMessage } from "./features/email/message";
+import { QueueEmailOutbox } from "./features/email/outbox";
+import { HealthService } from "./features/health/service";
 import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
-import { shardSink } from "./features/metrics/shards";
+import { shardStore } from "./features/metrics/shards";
 import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limit/limiter";
-import { InstitutionRepository } from "./features/tenants/repository";
+import { TenantRepository } from "./features/tenants/repository";
 import { UserRepository } from "./features/users/repository";
 import { BackgroundTasks } from "./platform/background";
-import { type Clock, systemClock } from "./platform/clock";
+import { type ClientInfo, NO_CLIENT } from "./platform/client-info";
+import type { PlatformDeps } from "./platform/deps";
+import { hexEncode } from "./platform/encoding";
 import { JwtService } from "./platform/jwt";
 import type { Logger } from "./platform/logger";
 import { PasswordHasher } from "./platform/password";
-import { cryptoRandom, type RandomSource } from "./platform/random";
-import { traceContextFrom } from "./platform/trace";
+import type { Shared } from "./shared";
 
-/** What the platform injects: time and randomness. Tests replace them; production never does. */
-export interface PlatformDeps {
-  clock: Clock;
-  random: RandomSource;
+/** The identity of the work services are built for: a request, a queue batch or a cron run. */
+export interface WorkContext {
+  requestId: string;
+  traceId: string;
+  client: ClientInfo;
 }
 
-export const defaultPlatformDeps: PlatformDeps = { clock: systemClock, random: cryptoRandom };
-
-/** Everything a request, a queue batch or a cron run works with, built fresh from `env`. */
-export interface Services extends PlatformDeps, AccountServices {
-  env: Env;
-  config: Config;
-  logger: Logger;
-  db: Database;
-  jwt: JwtService;
-  passwords: PasswordHasher;
-  users: UserRepository;
-  /** Work that outlives the response; the request middleware waits for it before closing the database. */
-  background: BackgroundTasks;
-  audit: AuditService;
-  email: EmailOutbox;
-  institutions: InstitutionRepository;
-  /** Renders and sends queued e-mails (the e-mail Queue consumer's side; features enqueue). */
-  emailSender: EmailSender;
-  /** Counters and histograms of `METRICS`, e.g. `metrics.increment("tokens_invites_created_total")`. */
-  metrics: MetricsRecorder;
-  /** Used by the `rateLimit(policy)` middleware. */
-  rateLimiter: RateLimiterClient;
+/** A context for work no client started (queue batches, cron runs): fresh ids, no client. */
+export function backgroundContext(deps: PlatformDeps): WorkContext {
+  return {
+    requestId: `req_${hexEncode(deps.random.bytes(12))}`,
+    traceId: hexEncode(deps.random.bytes(16)),
+    client: NO_CLIENT,
+  };
 }
 
 /**
- * The one way services are built: per request by the `services` middleware, per batch by the queue
- * handler, per run by the cron handler. No module-level database or binding singletons. `trace`
- * is the request's (or the queue message's) identity that audit rows and queued e-mails carry; a
- * fresh one is made when there is none.
+ * The shared layer every feature is built from. No module-level database or binding singletons:
+ * everything here is made from `env` for one piece of work (cheap: configuration, JWT keys and
+ * metric buffers are cached per isolate by their own modules).
  */
-export function createServices(
-  env: Env,
-  deps: PlatformDeps,
-  logger: Logger,
-  trace: OutboxTrace = traceContextFrom(new Headers(), deps.random),
-): Services {
+export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work: WorkContext): Shared {
   const config = loadConfig(env);
   const db = createDatabase(env, config);
   const { clock, random } = deps;
-  const jwt = new JwtService(
-    {
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      privateKeyPem: config.jwt.privateKeyPem,
-      previousPublicKeysPem: config.jwt.previousPublicKeysPem,
-    },
-    clock,
-  );
-  const passwords = new PasswordHasher(config.passwordHash, random);
-  const users = new UserRepository(db);
-  const background = new BackgroundTasks(logger);
-  const audit = new AuditService(new AuditLogRepository(db), clock, random, trace.requestId);
-  const email = new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<EmailMessage>, trace, clock, random);
-  const institutions = new InstitutionRepository(db, clock, random);
-  const metrics = new MetricsRecorder(isolateMetrics, shardSink(env.METRICS_SHARD), {
-    shards: config.metrics.shards,
-    flushDelayMs: config.metrics.flushDelayMs,
-    clock,
-    random,
-    logger,
-  });
-  const shared = {
-    env,
+  return {
     config,
     logger,
+    client: work.client,
+    clock,
+    random,
     db,
-    jwt,
-    passwords,
-    users,
-    background,
-    audit,
-    email,
-    institutions,
-    metrics,
-  };
-  return {
-    ...deps,
-    ...shared,
-    ...createAccountServices({ ...shared, clock, random }),
-    emailSender: new EmailSender({
-      transport: createEmailTransport(config, env, db, deps, logger),
-      deliveries: new EmailDeliveryRepository(db),
-      from: config.mail.from,
-      templates: { appName: config.app.name, baseUrl: config.app.baseUrl },
+    jwt: new JwtService(
+      {
+        issuer: config.jwt.issuer,
+        audience: config.jwt.audience,
+        privateKeyPem: config.jwt.privateKeyPem,
+        previousPublicKeysPem: config.jwt.previousPublicKeysPem,
+      },
       clock,
+    ),
+    passwords: new PasswordHasher(config.passwordHash, random),
+    users: new UserRepository(db),
+    tenants: new TenantRepository(db, clock, random),
+    audit: new AuditService(new AuditLogRepository(db), clock, random, {
+      requestId: work.requestId,
+      client: work.client,
+    }),
+    email: new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<EmailMessage>, work, clock, random),
+    metrics: new MetricsRecorder(isolateMetrics, shardStore(env.METRICS_SHARD, config.metrics.shards), {
+      shards: config.metrics.shards,
+      flushDelayMs: config.metrics.flushDelayMs,
+      clock,
+      random,
       logger,
     }),
+    background: new BackgroundTasks(logger),
     rateLimiter: durableRateLimiter(env.RATE_LIMITER, clock),
+  };
+}
+
+/**
+ * What routes and middleware work with: one namespace per feature (`services.accounts.sessions`,
+ * later `services.invites`, `services.twoFactor`) plus the few cross-cutting services middleware
+ * needs. Never `env`, the database or a repository: those stay behind the feature services.
+ */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  background: BackgroundTasks;
+  rateLimiter: RateLimiterClient;
+  /** Recording, plus `scrape()` for `GET /metrics`. */
+  metrics: MetricsRecorder;
+  /** The JWKS of the service's signing keys. */
+  keys: Pick<JwtService, "jwks">;
+  health: HealthService;
+  /** Bearer credential → principal, for the `authenticate()` middleware. */
+  authentication: Authenticator;
+  accounts: AccountServices;
+}
+
+/**
+ * The composition root: builds every feature's services from the shared layer. The one way
+ * services are built, per request by `requestContext`; queue batches and cron runs use
+ * `createShared` and build only what their consumer needs.
+ */
+export function createServices(shared: Shared): Services {
+  const accounts = createAccountServices(shared, noSecondFactor);
+  return {
+    config: shared.config,
+    logger: shared.logger,
+    background: shared.background,
+    rateLimiter: shared.rateLimiter,
+    metrics: shared.metrics,
+    keys: shared.jwt,
+    health: new HealthService(shared.db, shared.config, shared.logger),
+    authentication: new Authenticator(accounts.sessions),
+    accounts,
   };
 }

@@ -1,7 +1,7 @@
 import type { SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import { AppError } from "../platform/errors";
 import type { Database } from "./database";
+import { UniqueViolation } from "./errors";
 
 // drizzle renders the `sql` template (placeholders, escaping); statements run on the D1 binding
 // directly, because drizzle's D1 batch does not accept raw `sql` queries.
@@ -10,7 +10,7 @@ const dialect = new SQLiteSyncDialect();
 function translate(error: unknown): never {
   const message = `${String(error)} ${String((error as { cause?: unknown })?.cause ?? "")}`;
   if (message.includes("UNIQUE constraint failed")) {
-    throw new AppError("CONFLICT", "A record with the same unique value already exists", { cause: error });
+    throw new UniqueViolation({ cause: error });
   }
   throw error;
 }

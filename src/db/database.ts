@@ -3,7 +3,7 @@ import type { SQL } from "drizzle-orm";
 /**
  * The storage port every repository uses. Queries are drizzle `sql` templates written in the SQL
  * both dialects share (RETURNING, ON CONFLICT, lower()); the adapter renders placeholders for its
- * dialect. A unique-constraint violation surfaces as `AppError("CONFLICT")` on both.
+ * dialect. A unique-constraint violation surfaces as `UniqueViolation` (./errors.ts) on both.
  */
 export interface Database {
   readonly dialect: "sqlite" | "postgres";

@@ -2,8 +2,8 @@ import { connect } from "node:net";
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { AppError } from "../platform/errors";
 import type { Database } from "./database";
+import { UniqueViolation } from "./errors";
 
 const UNIQUE_VIOLATION = "23505";
 
@@ -12,7 +12,7 @@ function translate(error: unknown): never {
     (error as { code?: string; cause?: { code?: string } })?.code ??
     (error as { cause?: { code?: string } })?.cause?.code;
   if (code === UNIQUE_VIOLATION) {
-    throw new AppError("CONFLICT", "A record with the same unique value already exists", { cause: error });
+    throw new UniqueViolation({ cause: error });
   }
   throw error;
 }

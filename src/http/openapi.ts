@@ -68,3 +68,16 @@ export function problemResponses<const S extends number>(...statuses: S[]) {
 
 /** Problems any JSON-body route can answer, whatever its own rules. */
 export const JSON_BODY_PROBLEMS = [400, 413, 415] as const;
+
+/**
+ * The JSON body a route answers with `status`, from its own schema: route files export these
+ * (`export type LoginResponse = JsonResponseOf<typeof loginRoute>`) and tests use them, so a body
+ * is declared once.
+ */
+export type JsonResponseOf<Route, Status extends number = 200> = Route extends {
+  responses: Record<Status, { content: { "application/json": { schema: infer Schema } } }>;
+}
+  ? Schema extends z.ZodType
+    ? z.infer<Schema>
+    : never
+  : never;

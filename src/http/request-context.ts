@@ -1,7 +1,9 @@
 import { createMiddleware } from "hono/factory";
+import { clientInfoFrom } from "../platform/client-info";
+import type { PlatformDeps } from "../platform/deps";
 import { createLogger, logLevelOf } from "../platform/logger";
 import { traceContextFrom } from "../platform/trace";
-import { createServices, type PlatformDeps } from "../services";
+import { createServices, createShared } from "../services";
 import type { AppEnv } from "./hono-env";
 
 /**
@@ -20,7 +22,8 @@ export function requestContext(deps: PlatformDeps) {
       traceId: trace.traceId,
     });
     c.set("logger", logger);
-    const services = createServices(c.env, deps, logger, trace);
+    const client = clientInfoFrom(c.req.raw.headers);
+    const services = createServices(createShared(c.env, deps, logger, { ...trace, client }));
     c.set("services", services);
     try {
       await next();

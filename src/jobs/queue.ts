@@ -1,6 +1,8 @@
 import { consumeEmailBatch } from "../features/email/consumer";
+import { createEmailSender } from "../features/email/services";
+import type { PlatformDeps } from "../platform/deps";
 import { createLogger, logLevelOf } from "../platform/logger";
-import { createServices, type PlatformDeps } from "../services";
+import { backgroundContext, createShared } from "../services";
 
 /** Queue names of wrangler.toml's `[[queues.consumers]]`; the handler dispatches on them. */
 export const QUEUES = { email: "edge-auth-email", webhooks: "edge-auth-webhooks" } as const;
@@ -9,25 +11,26 @@ export const QUEUES = { email: "edge-auth-email", webhooks: "edge-auth-webhooks"
 const UNHANDLED_RETRY_DELAY_SECONDS = 300;
 
 /**
- * The Worker's `queue` handler: builds the services for the batch with `createServices` and hands
- * it to the consumer of `batch.queue`. A batch from a queue nobody consumes yet (the webhooks
- * queue until its consumer exists, or a renamed queue) is logged as an error and retried, so its
- * messages end in that queue's dead-letter queue instead of being silently dropped. Metrics are
- * flushed before it returns, like the cron handler's.
+ * The Worker's `queue` handler: builds the shared services for the batch with `createShared`, and
+ * only what the consumer of `batch.queue` needs on top (the e-mail sender and its transport exist
+ * here only). A batch from a queue nobody consumes yet (the webhooks queue until its consumer
+ * exists, or a renamed queue) is logged as an error and retried, so its messages end in that
+ * queue's dead-letter queue instead of being silently dropped. Metrics are flushed before it
+ * returns, like the cron handler's.
  */
 export function createQueueHandler(deps: PlatformDeps) {
   return async (batch: MessageBatch<unknown>, env: Env): Promise<void> => {
     const logger = createLogger(logLevelOf(env.LOG_LEVEL), { queue: batch.queue });
-    const services = createServices(env, deps, logger);
+    const shared = createShared(env, deps, logger, backgroundContext(deps));
     try {
       switch (batch.queue) {
         case QUEUES.email:
           await consumeEmailBatch(batch, {
-            sender: services.emailSender,
-            metrics: services.metrics,
+            sender: createEmailSender(shared, env),
+            metrics: shared.metrics,
             random: deps.random,
             logger,
-            maxRetries: services.config.mail.maxRetries,
+            maxRetries: shared.config.mail.maxRetries,
           });
           return;
         default:
@@ -39,7 +42,7 @@ export function createQueueHandler(deps: PlatformDeps) {
       }
     } finally {
       // Nothing flushes after the handler returns (no HTTP middleware here): hand the counts over now.
-      await services.metrics.flush();
+      await shared.metrics.flush();
     }
   };
 }

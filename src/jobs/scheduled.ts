@@ -1,11 +1,12 @@
 import type { Clock } from "../platform/clock";
+import { defaultPlatformDeps, type PlatformDeps } from "../platform/deps";
 import { createLogger, logLevelOf } from "../platform/logger";
-import { createServices, defaultPlatformDeps, type PlatformDeps } from "../services";
+import { backgroundContext, createShared } from "../services";
 import { runCleanup } from "./cleanup/run-cleanup";
 import type { CleanupStep } from "./cleanup/steps";
 
 /**
- * The cron entry point: builds the services like a request does, with the clock fixed at the
+ * The cron entry point: builds the shared services like a request does, with the clock fixed at the
  * trigger's `scheduledTime` (so a retried or overlapping run computes the same cutoffs), runs the
  * cleanup steps within the configured budget, then flushes metrics before
  * returning. A failed step makes the invocation fail too, so the Cloudflare dashboard shows it.
@@ -23,7 +24,7 @@ export function createScheduledHandler(
       cron: controller.cron,
       scheduledTime: scheduledAt.toISOString(),
     });
-    const services = createServices(env, { ...deps, clock }, logger);
+    const services = createShared(env, { ...deps, clock }, logger, backgroundContext(deps));
     try {
       const report = await runCleanup(services, steps, services.config.cleanup);
       if (report.outcome === "failed") {

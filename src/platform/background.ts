@@ -3,7 +3,8 @@ import type { Logger } from "./logger";
 /**
  * Work a request starts but does not wait for, e.g. sending a reset e-mail after the 202 has
  * gone out so the answer's timing cannot tell whether the account exists. The request middleware
- * keeps the Worker alive (`waitUntil`) until `settled()` and only then closes the database.
+ * keeps the Worker alive (`waitUntil`) until `settled()`. (Nothing closes the database: see
+ * src/db/postgres.ts for why the PostgreSQL client is never ended.)
  * A failed task is logged, never thrown at the client.
  *
  * @example services.background.defer("send reset e-mail", () => sendIt());

@@ -8,7 +8,6 @@ import type { RandomSource } from "./random";
  */
 export const ID_PREFIXES = {
   user: "usr",
-  institution: "ins",
   refreshToken: "rtk",
   passwordReset: "prs",
   verification: "vrf",

@@ -4,8 +4,9 @@ import { type Config, loadConfig } from "../../src/config";
 import { InitialAdmin } from "../../src/features/accounts/initial-admin/service";
 import { AuditLogRepository } from "../../src/features/audit/repository";
 import { AuditService } from "../../src/features/audit/service";
-import { InstitutionRepository } from "../../src/features/tenants/repository";
+import { TenantRepository } from "../../src/features/tenants/repository";
 import { UserRepository } from "../../src/features/users/repository";
+import { NO_CLIENT } from "../../src/platform/client-info";
 import { ManualClock } from "../../src/platform/clock";
 import { createLogger } from "../../src/platform/logger";
 import { PasswordHasher } from "../../src/platform/password";
@@ -21,9 +22,12 @@ describeOnEachDialect("InitialAdmin", (db) => {
       config,
       db: database,
       users: new UserRepository(database),
-      institutions: new InstitutionRepository(database, clock, cryptoRandom),
+      tenants: new TenantRepository(database, clock, cryptoRandom),
       passwords: new PasswordHasher(config.passwordHash, cryptoRandom),
-      audit: new AuditService(new AuditLogRepository(database), clock, cryptoRandom, "req_contract"),
+      audit: new AuditService(new AuditLogRepository(database), clock, cryptoRandom, {
+        requestId: "req_contract",
+        client: NO_CLIENT,
+      }),
       clock,
       random: cryptoRandom,
       logger: createLogger("error", {}, () => {}),
@@ -39,7 +43,7 @@ describeOnEachDialect("InitialAdmin", (db) => {
         username: name,
         email: `${name}@example.com`,
         password: "a long and unusual admin passphrase",
-        institutions: [unique("inst-b"), unique("inst-a")],
+        tenants: [unique("tenant-b"), unique("tenant-a")],
       },
     };
   }
@@ -52,8 +56,8 @@ describeOnEachDialect("InitialAdmin", (db) => {
     const admin = await users.findByLogin(config.initialAdmin.username!);
     expect(admin).toMatchObject({ role: "admin", status: "active", email: config.initialAdmin.email });
     expect(admin?.emailVerifiedAt).not.toBeNull();
-    const codes = await new InstitutionRepository(db(), clock, cryptoRandom).codesForUser(admin!.id);
-    expect(codes).toEqual([...config.initialAdmin.institutions!].sort());
+    const slugs = await new TenantRepository(db(), clock, cryptoRandom).slugsForUser(admin!.id);
+    expect(slugs).toEqual([...config.initialAdmin.tenants!].sort());
     expect(await bootstrapper(config).create()).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { InstitutionRepository } from "../../src/features/tenants/repository";
+import { TenantRepository } from "../../src/features/tenants/repository";
 import { ManualClock } from "../../src/platform/clock";
 import { cryptoRandom } from "../../src/platform/random";
 import { describeOnEachDialect, unique } from "../helpers/dialects";
@@ -8,35 +8,36 @@ import { insertUser } from "../helpers/users";
 
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
 
-describeOnEachDialect("InstitutionRepository", (db) => {
-  const institutions = () => new InstitutionRepository(db(), clock, cryptoRandom);
+describeOnEachDialect("TenantRepository", (db) => {
+  const tenants = () => new TenantRepository(db(), clock, cryptoRandom);
 
-  it("creates institutions once, even when ensured concurrently", async () => {
-    const code = unique("inst");
-    await Promise.all(Array.from({ length: 5 }, () => institutions().ensure([code, code])));
-    const rows = await db().all<{ code: string }>(sql`SELECT code FROM institutions WHERE code = ${code}`);
+  it("creates tenants once, even when ensured concurrently", async () => {
+    const slug = unique("tenant");
+    await Promise.all(Array.from({ length: 5 }, () => tenants().ensure([slug, slug])));
+    const rows = await db().all<{ id: string }>(sql`SELECT id FROM tenants WHERE slug = ${slug}`);
     expect(rows).toHaveLength(1);
+    expect(rows[0]!.id).toMatch(/^tnt_/);
   });
 
-  it("links a user to existing codes only, idempotently, and lists codes sorted", async () => {
+  it("adds a user to existing slugs only, idempotently, and lists slugs sorted", async () => {
     const userId = await insertUser(db());
     const [b, a] = [unique("b"), unique("a")];
-    await institutions().ensure([b, a]);
+    await tenants().ensure([b, a]);
     const at = clock.now();
     await db().atomic([
-      institutions().linkIfUserExistsStatement(userId, b, at),
-      institutions().linkIfUserExistsStatement(userId, a, at),
-      institutions().linkIfUserExistsStatement(userId, a, at),
-      institutions().linkIfUserExistsStatement(userId, unique("missing"), at),
+      tenants().addMemberIfUserExistsStatement(userId, b, at),
+      tenants().addMemberIfUserExistsStatement(userId, a, at),
+      tenants().addMemberIfUserExistsStatement(userId, a, at),
+      tenants().addMemberIfUserExistsStatement(userId, unique("missing"), at),
     ]);
-    expect(await institutions().codesForUser(userId)).toEqual([a, b].sort());
+    expect(await tenants().slugsForUser(userId)).toEqual([a, b].sort());
   });
 
-  it("links nothing for a user that does not exist", async () => {
-    const code = unique("c");
-    await institutions().ensure([code]);
+  it("adds nothing for a user that does not exist", async () => {
+    const slug = unique("c");
+    await tenants().ensure([slug]);
     const ghost = `usr_${unique()}`;
-    await db().atomic([institutions().linkIfUserExistsStatement(ghost, code, clock.now())]);
-    expect(await institutions().codesForUser(ghost)).toEqual([]);
+    await db().atomic([tenants().addMemberIfUserExistsStatement(ghost, slug, clock.now())]);
+    expect(await tenants().slugsForUser(ghost)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
+import { UniqueViolation } from "../../src/db/errors";
 import { UserRepository } from "../../src/features/users/repository";
 import { normalizeIdentifier, type Role } from "../../src/features/users/user";
-import { AppError } from "../../src/platform/errors";
 import { describeOnEachDialect, unique } from "../helpers/dialects";
 
 const AT = new Date(1_767_225_600_000);
@@ -51,7 +51,7 @@ describeOnEachDialect("UserRepository", (db) => {
     expect(await users().findByLogin(`nobody.${unique()}`)).toBeUndefined();
   });
 
-  it("refuses a username or e-mail taken in another case with CONFLICT, changing nothing", async () => {
+  it("refuses a username or e-mail taken in another case with a UniqueViolation, changing nothing", async () => {
     const first = newUser();
     await users().create(first);
     const before = await users().count();
@@ -62,8 +62,7 @@ describeOnEachDialect("UserRepository", (db) => {
       const error = await users()
         .create(clash)
         .catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(AppError);
-      expect((error as AppError).code).toBe("CONFLICT");
+      expect(error).toBeInstanceOf(UniqueViolation);
       expect(await users().findById(clash.id)).toBeUndefined();
     }
     expect(await users().count()).toBe(before);
@@ -159,7 +158,7 @@ describeOnEachDialect("UserRepository", (db) => {
         insert(`usr_${unique()}`, normalizeIdentifier(existing.username), unique("mail")),
       ])
       .catch((thrown: unknown) => thrown);
-    expect((error as AppError).code).toBe("CONFLICT");
+    expect(error).toBeInstanceOf(UniqueViolation);
     expect(await users().findById(fresh.id)).toBeUndefined();
   });
 });

@@ -1,7 +1,10 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { expect } from "vitest";
 import { buildApp } from "../../src/app";
+import type { RegisterResponse } from "../../src/features/accounts/registration/routes/register";
+import type { LoginResponse } from "../../src/features/accounts/sessions/routes/login";
 import type { EmailMessage } from "../../src/features/email/message";
+import type { Problem } from "../../src/http/error-handler";
 import { ManualClock } from "../../src/platform/clock";
 import { cryptoRandom } from "../../src/platform/random";
 
@@ -56,23 +59,9 @@ export function jsonRequest(body: unknown, headers: Record<string, string> = {})
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-export interface TokenPairBody {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: string;
-  expiresIn: number;
-  refreshExpiresIn: number;
-}
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  requestId: string;
-  errors?: Array<{ field: string; message: string }>;
-}
+/** Bodies as the route files declare them (never redeclared here). */
+export type TokenPairBody = LoginResponse;
+export type ProblemBody = Problem;
 
 /** Asserts a problem+json response with this status and returns its body. */
 export async function expectProblem(response: Response, status: number, code?: string): Promise<ProblemBody> {
@@ -109,7 +98,7 @@ export function newAccount(
 export async function register(send: Send, account = newAccount()) {
   const response = await send("/auth/register", jsonRequest(account));
   expect(response.status).toBe(201);
-  const body = (await response.json()) as TokenPairBody & { user: { id: string } };
+  const body = (await response.json()) as RegisterResponse;
   return { account, tokens: body as TokenPairBody, userId: body.user.id };
 }
 

@@ -3,7 +3,7 @@ import {
   type MetricDelta,
   MetricsBuffer,
   MetricsRecorder,
-  type MetricsSink,
+  type MetricsStore,
 } from "../../src/features/metrics/recorder";
 import { ManualClock } from "../../src/platform/clock";
 import { createLogger } from "../../src/platform/logger";
@@ -19,11 +19,12 @@ interface Call {
 function controlledSink() {
   const calls: Call[] = [];
   const settle: { resolve: () => void; reject: (error: Error) => void }[] = [];
-  const sink: MetricsSink = {
+  const sink: MetricsStore = {
     add(shard, batchId, delta) {
       calls.push({ shard, batchId, delta });
       return new Promise<void>((resolve, reject) => settle.push({ resolve, reject }));
     },
+    read: async () => [],
   };
   /** The next pending write, once the recorder has made it (microtasks only: works with fake timers). */
   const next = async () => {
@@ -42,7 +43,7 @@ const counting: RandomSource = {
   })(),
 };
 
-function recorder(sink: MetricsSink, clock = new ManualClock(), lines: string[] = [], flushDelayMs = 0) {
+function recorder(sink: MetricsStore, clock = new ManualClock(), lines: string[] = [], flushDelayMs = 0) {
   return new MetricsRecorder(new MetricsBuffer(), sink, {
     shards: 4,
     flushDelayMs,

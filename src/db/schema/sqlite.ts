@@ -31,31 +31,36 @@ export const users = sqliteTable(
   ],
 );
 
-export const institutions = sqliteTable(
-  "institutions",
+/**
+ * Tenants: the organisations invites (`organizacao`) and the JWT `institutions` claim name (seed 002
+ * calls them institutions, seed 004 tenants). Ids of tenants made before the rename keep `ins_`.
+ */
+export const tenants = sqliteTable(
+  "tenants",
   {
     id: text("id").primaryKey(),
-    code: text("code").notNull(),
+    slug: text("slug").notNull(),
     name: text("name").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (table) => [uniqueIndex("institutions_code_key").on(table.code)],
+  (table) => [uniqueIndex("tenants_slug_key").on(table.slug)],
 );
 
-export const userInstitutions = sqliteTable(
-  "user_institutions",
+/** Which users belong to which tenants. */
+export const tenantMembers = sqliteTable(
+  "tenant_members",
   {
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    institutionId: text("institution_id")
+    tenantId: text("tenant_id")
       .notNull()
-      .references(() => institutions.id, { onDelete: "cascade" }),
+      .references(() => tenants.id, { onDelete: "cascade" }),
     createdAt: integer("created_at").notNull(),
   },
   (table) => [
-    primaryKey({ columns: [table.userId, table.institutionId] }),
-    index("user_institutions_institution_idx").on(table.institutionId),
+    primaryKey({ columns: [table.userId, table.tenantId] }),
+    index("tenant_members_tenant_idx").on(table.tenantId),
   ],
 );
 

@@ -6,7 +6,7 @@ import type { RandomSource } from "../../platform/random";
 import type { AuditResult } from "./audit-log";
 import type { AuditLogRepository } from "./repository";
 
-/** What a feature says when it audits; the service adds id, time and request id. */
+/** What a feature says when it audits; the service adds id, time, request id and the client. */
 export interface AuditEntry {
   event: string;
   result: AuditResult;
@@ -15,24 +15,48 @@ export interface AuditEntry {
   targetType?: string;
   targetId?: string | null;
   tenantId?: string | null;
-  client: ClientInfo;
+  /** Only for events the work's own client did not cause (the lazy bootstrap of the admin). */
+  client?: ClientInfo;
   /** Context worth keeping (ids, counts); secret-looking keys are redacted before storing. */
   metadata?: Record<string, unknown>;
 }
 
+/** Optional parts of a user event. */
+export interface UserEventDetails {
+  reason?: string;
+  metadata?: Record<string, unknown>;
+  /** Who acted, when not the user themselves (an admin acting on a user). */
+  actorId?: string | null;
+  tenantId?: string | null;
+}
+
+/** Where the audited work came from: the request (or queue message, or cron run) and its client. */
+export interface AuditContext {
+  requestId: string;
+  client: ClientInfo;
+}
+
 /**
- * The one way to audit. Every generate / validate / use / revoke / login event calls `record`, with
- * the request id of the request (or queue message) that caused it.
+ * The one way to audit. Every generate / validate / use / revoke / login event goes through
+ * `record` or, for the common "something happened to this user" shape, `userEvent`. The service
+ * knows the request id and the client (IP, user agent) of the work it was built for, so callers
+ * never pass them.
  *
- * @example await services.audit.record({ event: "auth.login", result: "success", actorId, client });
+ * @example await services.audit.userEvent("auth.login", "success", user);
+ * @example await audit.userEvent("auth.login", "failure", null, { reason: "unknown_user" });
  */
 export class AuditService {
   constructor(
     private readonly repository: AuditLogRepository,
     private readonly clock: Clock,
     private readonly random: RandomSource,
-    private readonly requestId: string,
+    private readonly context: AuditContext,
   ) {}
+
+  /** The client of the audited work (for records that keep it too, such as sessions). */
+  get client(): ClientInfo {
+    return this.context.client;
+  }
 
   async record(entry: AuditEntry): Promise<void> {
     await this.repository.insert({
@@ -44,12 +68,35 @@ export class AuditService {
       targetType: entry.targetType ?? null,
       targetId: entry.targetId ?? null,
       tenantId: entry.tenantId ?? null,
-      ip: entry.client.ip,
-      userAgent: entry.client.userAgent,
-      requestId: this.requestId,
+      ip: (entry.client ?? this.context.client).ip,
+      userAgent: (entry.client ?? this.context.client).userAgent,
+      requestId: this.context.requestId,
       // Defence in depth: callers pass ids and counts, but a key that names a secret never lands.
       metadata: redact(entry.metadata ?? {}) as Record<string, unknown>,
       createdAt: this.clock.now(),
+    });
+  }
+
+  /**
+   * An event about one user (or about nobody known, with `null`): the user is the target and, unless
+   * `details.actorId` says otherwise, the actor.
+   */
+  userEvent(
+    event: string,
+    result: AuditResult,
+    user: { id: string } | string | null | undefined,
+    details: UserEventDetails = {},
+  ): Promise<void> {
+    const userId = typeof user === "string" ? user : (user?.id ?? null);
+    return this.record({
+      event,
+      result,
+      reason: details.reason,
+      actorId: details.actorId === undefined ? userId : details.actorId,
+      targetType: userId ? "user" : undefined,
+      targetId: userId,
+      tenantId: details.tenantId,
+      metadata: details.metadata,
     });
   }
 }

@@ -3,15 +3,19 @@ import { hexEncode } from "../../platform/encoding";
 import type { Logger } from "../../platform/logger";
 import type { RandomSource } from "../../platform/random";
 import { type CounterName, type HistogramName, type LabelsOf, METRICS } from "./catalog";
+import { renderExposition } from "./exposition";
 import { bucketPart, labelBlock, seriesKey } from "./series";
+import type { ShardReading } from "./shards";
 
 /** Increments for one shard: series key → amount to add. */
 export type MetricDelta = Record<string, number>;
 
-/** Where deltas go: the MetricsShard Durable Objects in production (`shardSink`), a fake in unit tests. */
-export interface MetricsSink {
+/** Where deltas go and totals come from: the MetricsShard Durable Objects in production (`shardStore`), a fake in unit tests. */
+export interface MetricsStore {
   /** Adds `delta` to shard `shard`; a repeated `batchId` is applied once. */
   add(shard: number, batchId: string, delta: MetricDelta): Promise<void>;
+  /** Every shard's totals; a shard that does not answer is reported, not fatal. */
+  read(): Promise<ShardReading[]>;
 }
 
 interface Batch {
@@ -88,12 +92,12 @@ const STALE_MS = 10_000;
  */
 export class MetricsRecorder {
   readonly #buffer: MetricsBuffer;
-  readonly #sink: MetricsSink;
+  readonly #store: MetricsStore;
   readonly #options: MetricsRecorderOptions;
 
-  constructor(buffer: MetricsBuffer, sink: MetricsSink, options: MetricsRecorderOptions) {
+  constructor(buffer: MetricsBuffer, store: MetricsStore, options: MetricsRecorderOptions) {
     this.#buffer = buffer;
-    this.#sink = sink;
+    this.#store = store;
     this.#options = options;
   }
 
@@ -147,6 +151,15 @@ export class MetricsRecorder {
   }
 
   /**
+   * The Prometheus text exposition of every shard's totals, after handing this isolate's own
+   * counts over (so a scrape sees at least everything this isolate recorded).
+   */
+  async scrape(): Promise<string> {
+    await this.flush();
+    return renderExposition(await this.#store.read());
+  }
+
+  /**
    * Plans a flush in `flushDelayMs` unless one is already planned: the request that plans it keeps
    * the isolate alive for it through `ctx.waitUntil`; every other request of that moment just adds
    * its counts to the buffer the planned flush will send. So an isolate keeps at most one request
@@ -169,7 +182,7 @@ export class MetricsRecorder {
     const buffer = this.#buffer;
     for (let batch = this.#nextBatch(); batch; batch = this.#nextBatch()) {
       try {
-        await this.#sink.add(batch.shard, batch.id, batch.delta);
+        await this.#store.add(batch.shard, batch.id, batch.delta);
         if (buffer.unsent === batch) buffer.unsent = undefined;
       } catch (error) {
         batch.attempts += 1;

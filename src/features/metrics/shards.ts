@@ -1,5 +1,5 @@
 import type { MetricsShard, ShardSnapshot } from "../../durable-objects/metrics-shard";
-import type { MetricsSink } from "./recorder";
+import type { MetricsStore } from "./recorder";
 
 type ShardNamespace = DurableObjectNamespace<MetricsShard>;
 
@@ -8,12 +8,13 @@ export function shardName(index: number): string {
   return `shard-${index}`;
 }
 
-/** Sends deltas to the MetricsShard Durable Objects. */
-export function shardSink(namespace: ShardNamespace): MetricsSink {
+/** Sends deltas to the MetricsShard Durable Objects (`count` of them) and reads their totals. */
+export function shardStore(namespace: ShardNamespace, count: number): MetricsStore {
   return {
     async add(shard, batchId, delta) {
       await namespace.getByName(shardName(shard)).add(batchId, delta);
     },
+    read: () => readShards(namespace, count),
   };
 }
 

@@ -5,45 +5,46 @@ import { newId } from "../../platform/ids";
 import type { RandomSource } from "../../platform/random";
 
 /**
- * Institutions (codes such as `default`) and which users belong to them; the codes of a user's
- * institutions go into the `institutions` claim of their tokens (seed 002).
+ * Tenants (the organisations seed 001 calls `organizacao` and seed 002 `institutions`, by slug such
+ * as `default`) and which users belong to them. The slugs of a user's tenants go into the
+ * `institutions` claim of their tokens (seed 002's name on the wire).
  */
-export class InstitutionRepository {
+export class TenantRepository {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly random: RandomSource,
   ) {}
 
-  /** Creates the institutions whose codes do not exist yet (the code doubles as the name). */
-  async ensure(codes: readonly string[]): Promise<void> {
+  /** Creates the tenants whose slugs do not exist yet (the slug doubles as the name). */
+  async ensure(slugs: readonly string[]): Promise<void> {
     const at = this.clock.now().getTime();
-    for (const code of new Set(codes)) {
+    for (const slug of new Set(slugs)) {
       await this.db.run(sql`
-        INSERT INTO institutions (id, code, name, created_at)
-        VALUES (${newId("institution", this.clock, this.random)}, ${code}, ${code}, ${at})
+        INSERT INTO tenants (id, slug, name, created_at)
+        VALUES (${newId("tenant", this.clock, this.random)}, ${slug}, ${slug}, ${at})
         ON CONFLICT DO NOTHING`);
     }
   }
 
   /**
-   * Links the user to the institution with this code, only if that user exists and the code does
-   * (no error otherwise); a statement for `db.atomic`, so a link can join the user's creation.
+   * Makes the user a member of the tenant with this slug, only if that user exists and the slug
+   * does (no error otherwise); a statement for `db.atomic`, so membership can join the user's creation.
    */
-  linkIfUserExistsStatement(userId: string, code: string, at: Date): SQL {
+  addMemberIfUserExistsStatement(userId: string, slug: string, at: Date): SQL {
     return sql`
-      INSERT INTO user_institutions (user_id, institution_id, created_at)
-      SELECT u.id, i.id, CAST(${at.getTime()} AS BIGINT) FROM users u, institutions i
-      WHERE u.id = ${userId} AND i.code = ${code}
+      INSERT INTO tenant_members (user_id, tenant_id, created_at)
+      SELECT u.id, t.id, CAST(${at.getTime()} AS BIGINT) FROM users u, tenants t
+      WHERE u.id = ${userId} AND t.slug = ${slug}
       ON CONFLICT DO NOTHING`;
   }
 
-  /** The codes of the user's institutions, sorted, so tokens built from them are reproducible. */
-  async codesForUser(userId: string): Promise<string[]> {
-    const rows = await this.db.all<{ code: string }>(sql`
-      SELECT i.code AS code FROM user_institutions ui JOIN institutions i ON i.id = ui.institution_id
-      WHERE ui.user_id = ${userId}
-      ORDER BY i.code`);
-    return rows.map((row) => row.code);
+  /** The slugs of the user's tenants, sorted, so tokens built from them are reproducible. */
+  async slugsForUser(userId: string): Promise<string[]> {
+    const rows = await this.db.all<{ slug: string }>(sql`
+      SELECT t.slug AS slug FROM tenant_members m JOIN tenants t ON t.id = m.tenant_id
+      WHERE m.user_id = ${userId}
+      ORDER BY t.slug`);
+    return rows.map((row) => row.slug);
   }
 }

@@ -57,7 +57,7 @@ export type NewUser = Omit<User, "emailVerifiedAt" | "tokensValidAfter" | "updat
 export class UserRepository {
   constructor(private readonly db: Database) {}
 
-  /** Inserts the user; `AppError("CONFLICT")` when the username or e-mail is taken. */
+  /** Inserts the user; `UniqueViolation` when the username or e-mail is taken. */
   async create(user: NewUser): Promise<User> {
     const row = await this.db.first<UserRow>(sql`${insertUser(user)} RETURNING ${COLUMNS}`);
     return toUser(row!);

@@ -1,4 +1,4 @@
-import type { Services } from "../../services";
+import type { Shared } from "../../shared";
 import type { CleanupStep } from "./steps";
 
 /** The most one cron invocation does; what is left waits for the next run. */
@@ -33,7 +33,7 @@ export interface CleanupReport {
  * `tokens_cleanup_rows_total{step}`; the run logs a summary and counts `tokens_cleanup_runs_total`.
  */
 export async function runCleanup(
-  services: Pick<Services, "db" | "clock" | "logger" | "metrics">,
+  services: Pick<Shared, "db" | "clock" | "logger" | "metrics">,
   steps: readonly CleanupStep[],
   budget: CleanupBudget,
 ): Promise<CleanupReport> {

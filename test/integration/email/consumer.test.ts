@@ -57,7 +57,7 @@ function setup() {
   const buffer = new MetricsBuffer();
   const metrics = new MetricsRecorder(
     buffer,
-    { add: () => Promise.reject(new Error("not flushed in this test")) },
+    { add: () => Promise.reject(new Error("not flushed in this test")), read: async () => [] },
     { shards: 1, flushDelayMs: 0, clock, random: constantRandom(0), logger },
   );
   const counted = () =>

@@ -10,7 +10,7 @@ import worker from "../../../src/index";
 import { createQueueHandler, QUEUES } from "../../../src/jobs/queue";
 import { retryDelaySeconds } from "../../../src/platform/backoff";
 import { ManualClock } from "../../../src/platform/clock";
-import { defaultPlatformDeps } from "../../../src/services";
+import { defaultPlatformDeps } from "../../../src/platform/deps";
 import { constantRandom, emailMessage, runQueueBatch } from "../../helpers/email";
 import { parseExposition, total } from "../../helpers/prometheus";
 

@@ -117,10 +117,9 @@ describe("Cloudflare Email Service transport", () => {
 describe("createEmailTransport", () => {
   it("picks the transport MAIL_TRANSPORT names", () => {
     const db = createD1Database(env.DB);
-    const deps = { clock: new ManualClock(), random: cryptoRandom };
-    const logger = createLogger("warn");
+    const shared = { db, clock: new ManualClock(), random: cryptoRandom, logger: createLogger("warn") };
     const pick = (vars: Record<string, string>) =>
-      createEmailTransport(loadConfig({ ...env, ...vars } as Env), env, db, deps, logger).name;
+      createEmailTransport(loadConfig({ ...env, ...vars } as Env), env, shared).name;
     expect(pick({ MAIL_TRANSPORT: "capture" })).toBe("capture");
     expect(pick({ MAIL_TRANSPORT: "email-service" })).toBe("email-service");
     expect(pick({ MAIL_TRANSPORT: "smtp", MAIL_HOST: "smtp.example.test" })).toBe("smtp");

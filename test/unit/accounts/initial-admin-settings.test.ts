@@ -12,14 +12,14 @@ describe("initial admin settings", () => {
   it("uses seed 002's defaults in development and test", () => {
     for (const environment of ["development", "test"] as const) {
       expect(settings(environment)).toEqual({
-        settings: { ...DEVELOPMENT_ADMIN, institutions: ["default"] },
+        settings: { ...DEVELOPMENT_ADMIN, tenants: ["default"] },
       });
     }
   });
 
   it("lets ADMIN_* override the defaults in development", () => {
-    expect(settings("development", { username: "boss", institutions: ["a", "b"] })).toMatchObject({
-      settings: { username: "boss", email: DEVELOPMENT_ADMIN.email, institutions: ["a", "b"] },
+    expect(settings("development", { username: "boss", tenants: ["a", "b"] })).toMatchObject({
+      settings: { username: "boss", email: DEVELOPMENT_ADMIN.email, tenants: ["a", "b"] },
     });
   });
 
@@ -61,7 +61,7 @@ describe("initial admin settings", () => {
         email: "root@example.com",
         password: "a strong passphrase here",
         name: "root",
-        institutions: [],
+        tenants: [],
       },
     });
   });

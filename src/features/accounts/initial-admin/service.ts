@@ -1,14 +1,7 @@
 import type { Config } from "../../../config";
-import type { Database } from "../../../db";
 import { NO_CLIENT } from "../../../platform/client-info";
-import type { Clock } from "../../../platform/clock";
 import { newId } from "../../../platform/ids";
-import type { Logger } from "../../../platform/logger";
-import type { PasswordHasher } from "../../../platform/password";
-import type { RandomSource } from "../../../platform/random";
-import type { AuditService } from "../../audit/service";
-import type { InstitutionRepository } from "../../tenants/repository";
-import type { UserRepository } from "../../users/repository";
+import type { Shared } from "../../../shared";
 import { newPasswordProblem, normalizePassword } from "../password-policy";
 import { EmailSchema, UsernameSchema } from "../schemas";
 
@@ -18,7 +11,7 @@ export const DEVELOPMENT_ADMIN = {
   email: "admin@example.com",
   password: "admin",
   name: "Administrator",
-  institutions: ["default"],
+  tenants: ["default"],
 } as const;
 
 export interface AdminSettings {
@@ -26,7 +19,8 @@ export interface AdminSettings {
   email: string;
   password: string;
   name: string;
-  institutions: string[];
+  /** Slugs of the tenants the admin belongs to (`ADMIN_INSTITUTIONS`). */
+  tenants: string[];
 }
 
 /**
@@ -45,14 +39,14 @@ export function resolveAdminSettings(
         email: given.email ?? DEVELOPMENT_ADMIN.email,
         password: given.password ?? DEVELOPMENT_ADMIN.password,
         name: given.name ?? DEVELOPMENT_ADMIN.name,
-        institutions: given.institutions ?? [...DEVELOPMENT_ADMIN.institutions],
+        tenants: given.tenants ?? [...DEVELOPMENT_ADMIN.tenants],
       }
     : {
         username: given.username ?? "",
         email: given.email ?? "",
         password: given.password ?? "",
         name: given.name ?? "",
-        institutions: given.institutions ?? [],
+        tenants: given.tenants ?? [],
       };
   if (!development) {
     const missing = (["username", "email", "password"] as const)
@@ -82,24 +76,17 @@ export function resolveAdminSettings(
 // Once per isolate and configuration: later requests skip even the existence check.
 const ensured = new WeakMap<object, Promise<void>>();
 
-export interface InitialAdminDeps {
-  config: Config;
-  db: Database;
-  users: UserRepository;
-  institutions: InstitutionRepository;
-  passwords: PasswordHasher;
-  audit: AuditService;
-  clock: Clock;
-  random: RandomSource;
-  logger: Logger;
-}
+export type InitialAdminDeps = Pick<
+  Shared,
+  "config" | "db" | "users" | "tenants" | "passwords" | "audit" | "clock" | "random" | "logger"
+>;
 
 /**
  * Ensures the initial admin exists. Runs lazily, once per isolate, before the requests that look
  * accounts up by name (register, login, password reset): Workers have no start-up hook, and a
  * username must not be claimable by a registration before the admin exists. Safe when many
  * isolates run it at once: the user row is `INSERT … ON CONFLICT DO NOTHING` on the unique
- * username and e-mail indexes, and its institution links are written in the same atomic unit,
+ * username and e-mail indexes, and its tenant memberships are written in the same atomic unit,
  * only if that insert happened. An existing admin is never modified.
  */
 export class InitialAdmin {
@@ -123,7 +110,7 @@ export class InitialAdmin {
 
   /** Creates the admin if absent; true when this call created it. Exposed for the concurrency tests. */
   async create(): Promise<boolean> {
-    const { config, db, users, institutions, passwords, audit, clock, random, logger } = this.deps;
+    const { config, db, users, tenants, passwords, audit, clock, random, logger } = this.deps;
     const resolved = resolveAdminSettings(config);
     if ("refused" in resolved) {
       logger.warn("initial admin not created", { reason: resolved.refused });
@@ -131,7 +118,7 @@ export class InitialAdmin {
     }
     const admin = resolved.settings;
     if (await users.existsByUsernameOrEmail(admin.username, admin.email)) return false;
-    await institutions.ensure(admin.institutions);
+    await tenants.ensure(admin.tenants);
     const now = clock.now();
     const id = newId("user", clock, random);
     const [inserted] = await db.atomic([
@@ -146,7 +133,7 @@ export class InitialAdmin {
         emailVerifiedAt: now,
         createdAt: now,
       }),
-      ...admin.institutions.map((code) => institutions.linkIfUserExistsStatement(id, code, now)),
+      ...admin.tenants.map((slug) => tenants.addMemberIfUserExistsStatement(id, slug, now)),
     ]);
     if (inserted?.length !== 1) return false;
     logger.info("created the initial admin", { userId: id, username: admin.username });
@@ -155,8 +142,9 @@ export class InitialAdmin {
       result: "success",
       targetType: "user",
       targetId: id,
+      // The lazy bootstrap runs inside whichever request came first; that client did not cause it.
       client: NO_CLIENT,
-      metadata: { institutions: admin.institutions },
+      metadata: { tenants: admin.tenants },
     });
     return true;
   }

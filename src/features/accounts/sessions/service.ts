@@ -1,36 +1,23 @@
 import type { JWTPayload } from "jose";
-import type { Database } from "../../../db";
-import type { ClientInfo } from "../../../platform/client-info";
-import type { Clock } from "../../../platform/clock";
 import { AppError } from "../../../platform/errors";
 import { newId } from "../../../platform/ids";
-import { isExpiredTokenError, type JwtService, type TokenKind } from "../../../platform/jwt";
-import type { Logger } from "../../../platform/logger";
-import type { RandomSource } from "../../../platform/random";
+import { isExpiredTokenError, type TokenKind } from "../../../platform/jwt";
 import { hashSecret } from "../../../platform/secrets";
-import type { AuditService } from "../../audit/service";
+import type { Shared } from "../../../shared";
 import type { LabelsOf } from "../../metrics/catalog";
-import type { MetricsRecorder } from "../../metrics/recorder";
-import type { UserRepository } from "../../users/repository";
 import type { User } from "../../users/user";
 import { isLive, type RefreshTokenRecord, type RefreshTokenRepository } from "./repository";
 import type { TokenIssuer, TokenPair, UserClaims } from "./token-issuer";
 
-export interface SessionDeps {
-  db: Database;
-  jwt: JwtService;
+export type SessionDeps = Pick<
+  Shared,
+  "db" | "jwt" | "users" | "audit" | "client" | "clock" | "random" | "logger" | "metrics"
+> & {
   issuer: TokenIssuer;
-  users: UserRepository;
   refreshTokens: RefreshTokenRepository;
-  audit: AuditService;
-  clock: Clock;
-  random: RandomSource;
-  logger: Logger;
-  /** Counts authentication failures and refresh-token reuse. */
-  metrics: Pick<MetricsRecorder, "increment">;
   /** A rotated token presented again within this many seconds gets its live child back. */
   reuseGraceSeconds: number;
-}
+};
 
 /** Why a token was refused, as `tokens_auth_failures_total` labels it. */
 type TokenFailure = Exclude<
@@ -54,8 +41,8 @@ export class SessionService {
   constructor(private readonly deps: SessionDeps) {}
 
   /** Starts a new session (family) for `user`: the response of register and login. */
-  async start(user: User, client: ClientInfo): Promise<TokenPair> {
-    const { issuer, refreshTokens, clock, random } = this.deps;
+  async start(user: User): Promise<TokenPair> {
+    const { issuer, refreshTokens, client, clock, random } = this.deps;
     const claims = await issuer.claimsFor(user);
     const id = newId("refreshToken", clock, random);
     const refresh = await issuer.refreshToken(claims, id, clock.now());
@@ -74,13 +61,13 @@ export class SessionService {
   }
 
   /** Exchanges a live refresh token for a new pair; 401 for anything else. */
-  async refresh(token: string, client: ClientInfo): Promise<TokenPair> {
-    const { issuer, users, refreshTokens, audit, clock, random } = this.deps;
+  async refresh(token: string): Promise<TokenPair> {
+    const { issuer, users, refreshTokens, audit, client, clock, random } = this.deps;
     const { payload, jti } = await this.verifyRefreshToken(token);
     const tokenHash = await hashSecret(token);
     const user = await users.findById(payload.sub!);
     if (user?.status !== "active") {
-      await this.auditRefreshFailure(payload.sub!, "user_unavailable", client);
+      await this.auditRefreshFailure(payload.sub!, "user_unavailable");
       throw this.refuse("invalid_token");
     }
     const claims = await issuer.claimsFor(user);
@@ -99,18 +86,10 @@ export class SessionService {
       },
     );
     if (stored) {
-      await audit.record({
-        event: "auth.refresh",
-        result: "success",
-        actorId: user.id,
-        targetType: "user",
-        targetId: user.id,
-        client,
-        metadata: { familyId: stored.familyId },
-      });
+      await audit.userEvent("auth.refresh", "success", user, { metadata: { familyId: stored.familyId } });
       return issuer.pair(await issuer.accessToken(claims), child);
     }
-    return this.presentedAgain(jti, tokenHash, user, claims, client);
+    return this.presentedAgain(jti, tokenHash, user, claims);
   }
 
   /** The token was not live: a retry inside the grace window, a reuse, or simply dead. */
@@ -119,17 +98,16 @@ export class SessionService {
     tokenHash: string,
     user: User,
     claims: UserClaims,
-    client: ClientInfo,
   ): Promise<TokenPair> {
     const { issuer, refreshTokens, audit, clock, logger, metrics, reuseGraceSeconds } = this.deps;
     const now = clock.now();
     const record = await refreshTokens.findById(jti);
     if (!record || record.tokenHash !== tokenHash || record.userId !== user.id) {
-      await this.auditRefreshFailure(user.id, "unknown_token", client);
+      await this.auditRefreshFailure(user.id, "unknown_token");
       throw this.refuse("invalid_token");
     }
     if (record.revokedAt || !record.rotatedAt) {
-      await this.auditRefreshFailure(user.id, record.revokedAt ? "revoked" : "expired", client, record);
+      await this.auditRefreshFailure(user.id, record.revokedAt ? "revoked" : "expired", record);
       throw this.refuse(record.revokedAt ? "revoked_token" : "expired_token");
     }
     if (now.getTime() - record.rotatedAt.getTime() < reuseGraceSeconds * 1000) {
@@ -138,20 +116,14 @@ export class SessionService {
         const again = await issuer.refreshToken(claims, child.id, child.createdAt, child.expiresAt);
         // Equal only if nothing in the claims changed since the child was issued.
         if (again.tokenHash === child.tokenHash) {
-          await audit.record({
-            event: "auth.refresh",
-            result: "success",
+          await audit.userEvent("auth.refresh", "success", user, {
             reason: "grace_retry",
-            actorId: user.id,
-            targetType: "user",
-            targetId: user.id,
-            client,
             metadata: { familyId: record.familyId },
           });
           return issuer.pair(await issuer.accessToken(claims), again);
         }
       }
-      await this.auditRefreshFailure(user.id, "rotated_within_grace", client, record);
+      await this.auditRefreshFailure(user.id, "rotated_within_grace", record);
       throw this.refuse("revoked_token");
     }
     const revoked = await refreshTokens.revokeFamily(record.familyId, "reuse_detected", now);
@@ -161,33 +133,16 @@ export class SessionService {
       familyId: record.familyId,
       revoked,
     });
-    await audit.record({
-      event: "auth.refresh.reuse_detected",
-      result: "failure",
+    await audit.userEvent("auth.refresh.reuse_detected", "failure", user, {
       reason: "reuse_detected",
-      actorId: user.id,
-      targetType: "user",
-      targetId: user.id,
-      client,
       metadata: { familyId: record.familyId, revoked, rotatedAt: record.rotatedAt.toISOString() },
     });
     throw this.refuse("revoked_token");
   }
 
-  private async auditRefreshFailure(
-    userId: string,
-    reason: string,
-    client: ClientInfo,
-    record?: RefreshTokenRecord,
-  ): Promise<void> {
-    await this.deps.audit.record({
-      event: "auth.refresh",
-      result: "failure",
+  private auditRefreshFailure(userId: string, reason: string, record?: RefreshTokenRecord): Promise<void> {
+    return this.deps.audit.userEvent("auth.refresh", "failure", userId, {
       reason,
-      actorId: userId,
-      targetType: "user",
-      targetId: userId,
-      client,
       metadata: record ? { familyId: record.familyId } : {},
     });
   }
@@ -197,7 +152,7 @@ export class SessionService {
    * which also refuses the user's access tokens issued until now. 401 only when the token itself
    * is not a valid refresh token; an already-ended session is not an error.
    */
-  async logout(token: string, all: boolean, client: ClientInfo): Promise<void> {
+  async logout(token: string, all: boolean): Promise<void> {
     const { db, users, refreshTokens, audit, clock } = this.deps;
     const { payload, jti } = await this.verifyRefreshToken(token);
     const userId = payload.sub!;
@@ -213,14 +168,8 @@ export class SessionService {
     } else {
       revoked = await refreshTokens.revokeFamilyOf(jti, tokenHash, "logout", now);
     }
-    await audit.record({
-      event: "auth.logout",
-      result: "success",
+    await audit.userEvent("auth.logout", "success", userId, {
       reason: all ? "all_sessions" : "this_session",
-      actorId: userId,
-      targetType: "user",
-      targetId: userId,
-      client,
       metadata: { revoked },
     });
   }

@@ -1,6 +1,6 @@
 import type { JwtService } from "../../../platform/jwt";
 import { hashSecret } from "../../../platform/secrets";
-import type { InstitutionRepository } from "../../tenants/repository";
+import type { TenantRepository } from "../../tenants/repository";
 import type { Role, User } from "../../users/user";
 
 /** The user claims of both token kinds (seed 002); `iss`, `aud`, `iat`, `exp` and `jti` are added when signing. */
@@ -13,7 +13,7 @@ export interface UserClaims {
   email: string;
   /** The global role as a one-element list: the seed's claim is a list, the service has one role per user. */
   roles: Role[];
-  /** Codes of the user's institutions, sorted. */
+  /** Slugs of the user's tenants, sorted (seed 002's claim name). */
   institutions: string[];
 }
 
@@ -36,14 +36,14 @@ export interface TokenPair {
 
 /**
  * Builds the claims of a user and signs access and refresh tokens with them. Claims are built the
- * same way every time (sorted institutions, fixed key order) so a refresh token can be reproduced
+ * same way every time (sorted tenant slugs, fixed key order) so a refresh token can be reproduced
  * exactly from its stored `iat`/`exp` — which is how a retry inside the grace window gets the
  * same child back.
  */
 export class TokenIssuer {
   constructor(
     private readonly jwt: JwtService,
-    private readonly institutions: InstitutionRepository,
+    private readonly tenants: TenantRepository,
     private readonly ttl: { access: number; refresh: number },
   ) {}
 
@@ -54,7 +54,7 @@ export class TokenIssuer {
       user_name: user.name,
       email: user.email,
       roles: [user.role],
-      institutions: await this.institutions.codesForUser(user.id),
+      institutions: await this.tenants.slugsForUser(user.id),
     };
   }
 

@@ -1,9 +1,8 @@
-import type { Clock } from "../../../platform/clock";
 import type { IdKind } from "../../../platform/ids";
 import { newId } from "../../../platform/ids";
-import type { RandomSource } from "../../../platform/random";
 import { generateSecret, hashSecret } from "../../../platform/secrets";
-import type { EmailOutbox, EmailTemplate } from "../../email/message";
+import type { Shared } from "../../../shared";
+import type { EmailTemplate } from "../../email/message";
 import type { User } from "../../users/user";
 import type { SingleUseTokenRepository } from "./repository";
 
@@ -14,13 +13,10 @@ export interface EmailedTokenKind {
   template: EmailTemplate;
 }
 
-export interface EmailedTokenDeps {
+export type EmailedTokenDeps = Pick<Shared, "email" | "clock" | "random"> & {
   tokens: SingleUseTokenRepository;
-  email: EmailOutbox;
-  clock: Clock;
-  random: RandomSource;
   ttlSeconds: number;
-}
+};
 
 /**
  * Issues a single-use token for `user` (superseding their earlier ones), stores only its hash and

@@ -1,12 +1,6 @@
-import type { BackgroundTasks } from "../../../platform/background";
-import type { ClientInfo } from "../../../platform/client-info";
-import type { Clock } from "../../../platform/clock";
 import { AppError } from "../../../platform/errors";
-import type { RandomSource } from "../../../platform/random";
 import { hashSecret } from "../../../platform/secrets";
-import type { AuditService } from "../../audit/service";
-import type { EmailOutbox } from "../../email/message";
-import type { UserRepository } from "../../users/repository";
+import type { Shared } from "../../../shared";
 import type { User } from "../../users/user";
 import { sendEmailedToken } from "../single-use-tokens/emailed-token";
 import { unusableTokenError } from "../single-use-tokens/errors";
@@ -20,33 +14,23 @@ const VERIFICATION_TOKEN = {
   template: "verify-email",
 } as const;
 
-export interface EmailVerificationDeps {
-  users: UserRepository;
+export type EmailVerificationDeps = Pick<
+  Shared,
+  "users" | "email" | "audit" | "background" | "clock" | "random"
+> & {
   tokens: SingleUseTokenRepository;
-  email: EmailOutbox;
-  audit: AuditService;
-  background: BackgroundTasks;
-  clock: Clock;
-  random: RandomSource;
   ttlSeconds: number;
-}
+};
 
 /** Proves a user owns their e-mail address with a single-use token sent to it. */
 export class EmailVerificationService {
   constructor(private readonly deps: EmailVerificationDeps) {}
 
   /** Issues a token (superseding earlier ones) and queues the e-mail with its link. */
-  async issue(user: User, client: ClientInfo): Promise<void> {
+  async issue(user: User): Promise<void> {
     const { tokens, email, audit, clock, random, ttlSeconds } = this.deps;
     await sendEmailedToken(VERIFICATION_TOKEN, user, { tokens, email, clock, random, ttlSeconds });
-    await audit.record({
-      event: "email_verification.request",
-      result: "success",
-      actorId: user.id,
-      targetType: "user",
-      targetId: user.id,
-      client,
-    });
+    await audit.userEvent("email_verification.request", "success", user);
   }
 
   /**
@@ -54,27 +38,21 @@ export class EmailVerificationService {
    * the work runs after the response, so neither the answer nor its timing tells whether the
    * account exists.
    */
-  request(address: string, client: ClientInfo): void {
+  request(address: string): void {
     this.deps.background.defer("verification e-mail request", async () => {
       const user = await this.deps.users.findByLogin(address);
       if (!user || user.emailVerifiedAt || user.status !== "active") {
-        await this.deps.audit.record({
-          event: "email_verification.request",
-          result: "failure",
+        await this.deps.audit.userEvent("email_verification.request", "failure", user, {
           reason: !user ? "unknown_email" : user.emailVerifiedAt ? "already_verified" : "disabled",
-          actorId: user?.id ?? null,
-          targetType: user ? "user" : undefined,
-          targetId: user?.id ?? null,
-          client,
         });
         return;
       }
-      await this.issue(user, client);
+      await this.issue(user);
     });
   }
 
   /** Uses the token and marks the address verified; returns when it was verified. */
-  async verify(token: string, client: ClientInfo): Promise<Date> {
+  async verify(token: string): Promise<Date> {
     const { users, tokens, audit, clock } = this.deps;
     const tokenHash = await hashSecret(token);
     const now = clock.now();
@@ -82,28 +60,14 @@ export class EmailVerificationService {
     if (!used) {
       const known = await tokens.findByHash(tokenHash);
       const state = known ? stateOf(known, now) : "unknown";
-      await audit.record({
-        event: "email_verification.verify",
-        result: "failure",
-        reason: state,
-        actorId: known?.userId ?? null,
-        targetType: known ? "user" : undefined,
-        targetId: known?.userId ?? null,
-        client,
-      });
+      await audit.userEvent("email_verification.verify", "failure", known?.userId, { reason: state });
       throw unusableTokenError(state);
     }
     const marked = await users.markEmailVerifiedIfCurrent(used.userId, used.email, now);
     const user = await users.findById(used.userId);
     const verifiedAt = user?.emailVerifiedAt;
-    await audit.record({
-      event: "email_verification.verify",
-      result: verifiedAt ? "success" : "failure",
+    await audit.userEvent("email_verification.verify", verifiedAt ? "success" : "failure", used.userId, {
       reason: verifiedAt ? (marked ? undefined : "already_verified") : "address_changed",
-      actorId: used.userId,
-      targetType: "user",
-      targetId: used.userId,
-      client,
     });
     if (!verifiedAt)
       throw new AppError("CONFLICT", "The account's e-mail address changed after this link was sent");

@@ -1,7 +1,5 @@
 import type { Config } from "../../../config";
-import type { Database } from "../../../db";
-import type { Logger } from "../../../platform/logger";
-import type { PlatformDeps } from "../../../services";
+import type { Shared } from "../../../shared";
 import { CaptureTransport } from "./capture";
 import { EmailServiceTransport, type SendEmailBinding } from "./email-service";
 import { workersConnect } from "./smtp/socket";
@@ -12,16 +10,14 @@ import type { EmailTransport } from "./transport";
 export function createEmailTransport(
   config: Pick<Config, "environment" | "mail">,
   bindings: { EMAIL: SendEmailBinding },
-  db: Database,
-  deps: PlatformDeps,
-  logger: Logger,
+  shared: Pick<Shared, "db" | "clock" | "random" | "logger">,
 ): EmailTransport {
   switch (config.mail.transport) {
     case "capture":
-      return new CaptureTransport(db, config.environment, deps.clock, logger);
+      return new CaptureTransport(shared.db, config.environment, shared.clock, shared.logger);
     case "email-service":
       return new EmailServiceTransport(bindings.EMAIL);
     case "smtp":
-      return new SmtpTransport(config.mail.smtp!, workersConnect, deps.clock, deps.random);
+      return new SmtpTransport(config.mail.smtp!, workersConnect, shared.clock, shared.random);
   }
 }

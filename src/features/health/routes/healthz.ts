@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App } from "../../../http/openapi";
+import type { App, JsonResponseOf } from "../../../http/openapi";
 
 export const healthzRoute = createRoute({
   method: "get",
@@ -14,6 +14,8 @@ export const healthzRoute = createRoute({
     },
   },
 });
+
+export type HealthzResponse = JsonResponseOf<typeof healthzRoute>;
 
 export function registerHealthz(app: App): void {
   app.openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200));

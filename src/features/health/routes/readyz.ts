@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type App, problemResponses } from "../../../http/openapi";
-import { AppError } from "../../../platform/errors";
+import { type App, type JsonResponseOf, problemResponses } from "../../../http/openapi";
 
 export const readyzRoute = createRoute({
   method: "get",
@@ -21,15 +20,11 @@ export const readyzRoute = createRoute({
   },
 });
 
+export type ReadyzResponse = JsonResponseOf<typeof readyzRoute>;
+
 export function registerReadyz(app: App): void {
   app.openapi(readyzRoute, async (c) => {
-    const { db, config, logger } = c.get("services");
-    try {
-      await db.ping();
-    } catch (error) {
-      logger.warn("readiness check failed", { error });
-      throw new AppError("DEPENDENCY_UNAVAILABLE", "The database does not answer");
-    }
-    return c.json({ status: "ok" as const, database: config.database }, 200);
+    const { database } = await c.get("services").health.ready();
+    return c.json({ status: "ok" as const, database }, 200);
   });
 }

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App } from "../../../http/openapi";
+import type { App, JsonResponseOf } from "../../../http/openapi";
 
 const JwkSchema = z
   .object({
@@ -26,9 +26,11 @@ export const jwksRoute = createRoute({
   },
 });
 
+export type JwksResponse = JsonResponseOf<typeof jwksRoute>;
+
 export function registerJwks(app: App): void {
   app.openapi(jwksRoute, async (c) => {
-    const jwks = await c.get("services").jwt.jwks();
+    const jwks = await c.get("services").keys.jwks();
     // Short enough that a rotation reaches verifiers quickly, long enough to spare the Worker.
     c.header("cache-control", "public, max-age=300, stale-while-revalidate=60");
     return c.json(

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type App, problemResponses } from "../../../http/openapi";
+import { parseBearer } from "../../../platform/bearer";
 import { AppError } from "../../../platform/errors";
 import { constantTimeEqual } from "../../../platform/secrets";
-import { EXPOSITION_CONTENT_TYPE, renderExposition } from "../exposition";
-import { readShards } from "../shards";
+import { EXPOSITION_CONTENT_TYPE } from "../exposition";
 
 export const metricsRoute = createRoute({
   method: "get",
@@ -26,7 +26,7 @@ export const metricsRoute = createRoute({
   },
 });
 
-/** `GET /metrics`: flushes this isolate's own delta, reads every shard and renders them. */
+/** `GET /metrics`: this isolate's own counts handed over, then every shard's totals rendered. */
 export function registerMetrics(app: App): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "metricsToken", {
     type: "http",
@@ -34,23 +34,17 @@ export function registerMetrics(app: App): void {
     description: "The METRICS_TOKEN secret (only required when it is set)",
   });
   app.openapi(metricsRoute, async (c) => {
-    const { config, env, metrics } = c.get("services");
-    if (config.metricsToken && !(await bearerMatches(c.req.header("authorization"), config.metricsToken))) {
+    const { config, metrics } = c.get("services");
+    const presented = parseBearer(c.req.header("authorization")) ?? "";
+    if (config.metricsToken && !(await constantTimeEqual(presented, config.metricsToken))) {
       throw new AppError("UNAUTHENTICATED", "A valid metrics bearer token is required", {
         headers: { "www-authenticate": 'Bearer realm="metrics"' },
       });
     }
-    await metrics.flush();
-    const readings = await readShards(env.METRICS_SHARD, config.metrics.shards);
     // "Content-Type" spelled as c.text spells it, so this value replaces its default.
-    return c.text(renderExposition(readings), 200, {
+    return c.text(await metrics.scrape(), 200, {
       "Content-Type": EXPOSITION_CONTENT_TYPE,
       "cache-control": "no-store",
     });
   });
-}
-
-async function bearerMatches(header: string | undefined, token: string): Promise<boolean> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  return constantTimeEqual(match?.[1] ?? "", token);
 }

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
-import { clientInfoFrom } from "../../../../platform/client-info";
 import { rateLimit } from "../../../rate-limit/middleware";
 import { NewPasswordSchema, SecretTokenSchema } from "../../schemas";
 
@@ -33,7 +32,7 @@ export const resetPasswordConfirmRoute = createRoute({
 export function registerResetPasswordConfirm(app: App): void {
   app.openapi(resetPasswordConfirmRoute, async (c) => {
     const { token, password } = c.req.valid("json");
-    await c.get("services").passwordResets.confirm(token, password, clientInfoFrom(c.req.raw.headers));
+    await c.get("services").accounts.passwordResets.confirm(token, password);
     return c.body(null, 204);
   });
 }

@@ -1,6 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
-import { clientInfoFrom } from "../../../../platform/client-info";
+import {
+  type App,
+  JSON_BODY_PROBLEMS,
+  type JsonResponseOf,
+  problemResponses,
+} from "../../../../http/openapi";
 import { rateLimit } from "../../../rate-limit/middleware";
 import { AcceptedSchema, EmailSchema } from "../../schemas";
 
@@ -22,9 +26,11 @@ export const resetPasswordRequestRoute = createRoute({
   },
 });
 
+export type ResetPasswordRequestResponse = JsonResponseOf<typeof resetPasswordRequestRoute, 202>;
+
 export function registerResetPasswordRequest(app: App): void {
   app.openapi(resetPasswordRequestRoute, (c) => {
-    c.get("services").passwordResets.request(c.req.valid("json").email, clientInfoFrom(c.req.raw.headers));
+    c.get("services").accounts.passwordResets.request(c.req.valid("json").email);
     return c.json({ message: "If an account has this address, a reset link is on its way." }, 202);
   });
 }

@@ -1,6 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
-import { clientInfoFrom } from "../../../../platform/client-info";
+import {
+  type App,
+  JSON_BODY_PROBLEMS,
+  type JsonResponseOf,
+  problemResponses,
+} from "../../../../http/openapi";
 import { rateLimit } from "../../../rate-limit/middleware";
 import {
   EmailSchema,
@@ -51,11 +55,13 @@ export const registerRoute = createRoute({
   },
 });
 
+export type RegisterResponse = JsonResponseOf<typeof registerRoute, 201>;
+
 export function registerRegister(app: App): void {
   app.openapi(registerRoute, async (c) => {
     const { accounts } = c.get("services");
-    const { user, tokens } = await accounts.register(c.req.valid("json"), clientInfoFrom(c.req.raw.headers));
+    const { user, tokens } = await accounts.registration.register(c.req.valid("json"));
     c.header("cache-control", "no-store");
-    return c.json({ ...tokens, user: await accounts.profile(user) }, 201);
+    return c.json({ ...tokens, user: await accounts.profiles.of(user) }, 201);
   });
 }

@@ -1,6 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
-import { bearerToken } from "../../../../platform/bearer";
+import {
+  type App,
+  JSON_BODY_PROBLEMS,
+  type JsonResponseOf,
+  problemResponses,
+} from "../../../../http/openapi";
+import { authenticate } from "../../../authorization/middleware";
 import { JwtSchema } from "../../schemas";
 
 const IntrospectBody = z
@@ -36,6 +41,7 @@ export const introspectRoute = createRoute({
   description:
     'The caller authenticates with its own access token (RFC 7662 requires a protected endpoint). Any token that is invalid, expired, revoked, rotated, of a disabled user or of an unknown kind is `{"active": false}` with status 200; an active one comes with the standard claims only.',
   security: [{ bearerAuth: [] }],
+  middleware: [authenticate()] as const,
   request: { body: { required: true, content: { "application/json": { schema: IntrospectBody } } } },
   responses: {
     200: {
@@ -46,11 +52,11 @@ export const introspectRoute = createRoute({
   },
 });
 
+export type IntrospectResponse = JsonResponseOf<typeof introspectRoute>;
+
 export function registerIntrospect(app: App): void {
   app.openapi(introspectRoute, async (c) => {
-    const { sessions, introspection } = c.get("services");
-    await sessions.authenticate(bearerToken(c.req.header("authorization")));
-    const result = await introspection.introspect(c.req.valid("json").token);
+    const result = await c.get("services").accounts.introspection.introspect(c.req.valid("json").token);
     c.header("cache-control", "no-store");
     return c.json(result, 200);
   });

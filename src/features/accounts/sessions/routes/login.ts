@@ -1,6 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
-import { clientInfoFrom } from "../../../../platform/client-info";
+import {
+  type App,
+  JSON_BODY_PROBLEMS,
+  type JsonResponseOf,
+  problemResponses,
+} from "../../../../http/openapi";
 import { rateLimit } from "../../../rate-limit/middleware";
 import { SubmittedPasswordSchema, TokenPairSchema } from "../../schemas";
 
@@ -42,11 +46,11 @@ export const loginRoute = createRoute({
   },
 });
 
+export type LoginResponse = JsonResponseOf<typeof loginRoute>;
+
 export function registerLogin(app: App): void {
   app.openapi(loginRoute, async (c) => {
-    const tokens = await c
-      .get("services")
-      .accounts.login(c.req.valid("json"), clientInfoFrom(c.req.raw.headers));
+    const tokens = await c.get("services").accounts.login.login(c.req.valid("json"));
     c.header("cache-control", "no-store");
     return c.json(tokens, 200);
   });

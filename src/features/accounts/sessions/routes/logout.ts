@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
-import { clientInfoFrom } from "../../../../platform/client-info";
 import { JwtSchema } from "../../schemas";
 
 const LogoutBody = z
@@ -31,7 +30,7 @@ export const logoutRoute = createRoute({
 export function registerLogout(app: App): void {
   app.openapi(logoutRoute, async (c) => {
     const { refreshToken, all } = c.req.valid("json");
-    await c.get("services").sessions.logout(refreshToken, all, clientInfoFrom(c.req.raw.headers));
+    await c.get("services").accounts.sessions.logout(refreshToken, all);
     return c.body(null, 204);
   });
 }

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { type App, problemResponses } from "../../../../http/openapi";
-import { bearerToken } from "../../../../platform/bearer";
+import { type App, type JsonResponseOf, problemResponses } from "../../../../http/openapi";
+import { authenticate } from "../../../authorization/middleware";
 import { UserProfileSchema } from "../../schemas";
 
 export const meRoute = createRoute({
@@ -10,6 +10,7 @@ export const meRoute = createRoute({
   tags: ["Auth"],
   summary: "The signed-in user's profile",
   security: [{ bearerAuth: [] }],
+  middleware: [authenticate()] as const,
   responses: {
     200: {
       description: "The user behind the access token",
@@ -19,11 +20,12 @@ export const meRoute = createRoute({
   },
 });
 
+export type MeResponse = JsonResponseOf<typeof meRoute>;
+
 export function registerMe(app: App): void {
   app.openapi(meRoute, async (c) => {
-    const { sessions, accounts } = c.get("services");
-    const { user } = await sessions.authenticate(bearerToken(c.req.header("authorization")));
+    const profile = await c.get("services").accounts.profiles.forPrincipal(c.var.principal);
     c.header("cache-control", "no-store");
-    return c.json(await accounts.profile(user), 200);
+    return c.json(profile, 200);
   });
 }

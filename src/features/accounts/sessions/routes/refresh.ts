@@ -1,6 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
-import { clientInfoFrom } from "../../../../platform/client-info";
+import {
+  type App,
+  JSON_BODY_PROBLEMS,
+  type JsonResponseOf,
+  problemResponses,
+} from "../../../../http/openapi";
 import { rateLimit } from "../../../rate-limit/middleware";
 import { JwtSchema, TokenPairSchema } from "../../schemas";
 
@@ -22,10 +26,12 @@ export const refreshRoute = createRoute({
   },
 });
 
+export type RefreshResponse = JsonResponseOf<typeof refreshRoute>;
+
 export function registerRefresh(app: App): void {
   app.openapi(refreshRoute, async (c) => {
     const { refreshToken } = c.req.valid("json");
-    const tokens = await c.get("services").sessions.refresh(refreshToken, clientInfoFrom(c.req.raw.headers));
+    const tokens = await c.get("services").accounts.sessions.refresh(refreshToken);
     c.header("cache-control", "no-store");
     return c.json(tokens, 200);
   });

@@ -1,6 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
-import { clientInfoFrom } from "../../../../platform/client-info";
+import {
+  type App,
+  JSON_BODY_PROBLEMS,
+  type JsonResponseOf,
+  problemResponses,
+} from "../../../../http/openapi";
 import { rateLimit } from "../../../rate-limit/middleware";
 import { AcceptedSchema, EmailSchema } from "../../schemas";
 
@@ -22,9 +26,11 @@ export const verificationTokenRequestRoute = createRoute({
   },
 });
 
+export type VerificationTokenRequestResponse = JsonResponseOf<typeof verificationTokenRequestRoute, 202>;
+
 export function registerVerificationTokenRequest(app: App): void {
   app.openapi(verificationTokenRequestRoute, (c) => {
-    c.get("services").verification.request(c.req.valid("json").email, clientInfoFrom(c.req.raw.headers));
+    c.get("services").accounts.verification.request(c.req.valid("json").email);
     return c.json(
       { message: "If an unverified account has this address, a verification link is on its way." },
       202,

@@ -1,6 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
-import { clientInfoFrom } from "../../../../platform/client-info";
+import {
+  type App,
+  JSON_BODY_PROBLEMS,
+  type JsonResponseOf,
+  problemResponses,
+} from "../../../../http/openapi";
 import { rateLimit } from "../../../rate-limit/middleware";
 import { SecretTokenSchema } from "../../schemas";
 
@@ -37,11 +41,11 @@ export const verificationTokenVerifyRoute = createRoute({
   },
 });
 
+export type VerificationTokenVerifyResponse = JsonResponseOf<typeof verificationTokenVerifyRoute>;
+
 export function registerVerificationTokenVerify(app: App): void {
   app.openapi(verificationTokenVerifyRoute, async (c) => {
-    const verifiedAt = await c
-      .get("services")
-      .verification.verify(c.req.valid("json").token, clientInfoFrom(c.req.raw.headers));
+    const verifiedAt = await c.get("services").accounts.verification.verify(c.req.valid("json").token);
     return c.json({ emailVerified: true as const, emailVerifiedAt: verifiedAt.toISOString() }, 200);
   });
 }

@@ -1,0 +1,46 @@
+import { AppError } from "../../../platform/errors";
+import type { Shared } from "../../../shared";
+import type { Principal } from "../../authorization/principal";
+import type { User } from "../../users/user";
+
+/** What `GET /auth/me` shows of a user. */
+export interface UserProfile {
+  id: string;
+  username: string;
+  email: string;
+  name: string;
+  role: User["role"];
+  roles: User["role"][];
+  /** Slugs of the user's tenants (seed 002 calls them institutions). */
+  institutions: string[];
+  emailVerified: boolean;
+  emailVerifiedAt: string | null;
+  createdAt: string;
+}
+
+/** The signed-in user's profile. */
+export class ProfileService {
+  constructor(private readonly deps: Pick<Shared, "tenants" | "users">) {}
+
+  /** The profile of the principal's user (reusing the record authentication read, if any). */
+  async forPrincipal(principal: Pick<Principal, "userId" | "user">): Promise<UserProfile> {
+    const user = principal.user ?? (await this.deps.users.findById(principal.userId));
+    if (!user) throw new AppError("INVALID_TOKEN");
+    return this.of(user);
+  }
+
+  async of(user: User): Promise<UserProfile> {
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      roles: [user.role],
+      institutions: await this.deps.tenants.slugsForUser(user.id),
+      emailVerified: user.emailVerifiedAt !== null,
+      emailVerifiedAt: user.emailVerifiedAt?.toISOString() ?? null,
+      createdAt: user.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import type { Role, User } from "../users/user";
+
+/** What a credential may do: `read` (safe methods), `write` (changes), `admin` (admin operations). */
+export const SCOPES = ["read", "write", "admin"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/**
+ * Who is calling, as the `authenticate()` middleware establishes it from the bearer credential and
+ * every authorization decision reads it (`c.var.principal`).
+ */
+export interface Principal {
+  /** An access JWT of a signed-in user, or an API token acting for its owner. */
+  kind: "user" | "apiToken";
+  userId: string;
+  /** Set when the credential is bound to one tenant (tenant sessions). */
+  tenantId?: string;
+  /** The user's current global role. */
+  role: Role;
+  /** What this credential may do; a signed-in user's access token holds every scope. */
+  scopes: readonly Scope[];
+  /** The user record, when checking the credential already read it (saves a second read). */
+  user?: User;
+}
+
+/** Global roles from the least to the most powerful; a role holds every right of those before it. */
+const ROLE_RANK: Record<Role, number> = { usuario: 0, gestor: 1, admin: 2, root: 3 };
+
+/** True when `role` is `minimum` or above it (root > admin > gestor > usuario). */
+export function roleAtLeast(role: Role, minimum: Role): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[minimum];
+}
