@@ -19,6 +19,8 @@ export const ID_PREFIXES = {
   session: "ses",
   request: "req",
   event: "evt",
+  recoveryCode: "rcv",
+  twoFactorCode: "tfc",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

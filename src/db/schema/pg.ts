@@ -1,4 +1,4 @@
-import { bigint, index, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 /** PostgreSQL twin of `./sqlite.ts`; keep the two in step (the contract tests run on both). */
 const epochMs = (name: string) => bigint(name, { mode: "number" });
@@ -167,5 +167,62 @@ export const capturedEmails = pgTable(
     index("captured_emails_to_address_idx").on(table.toAddress, table.capturedAt),
     // For the cron cleanup of old captured e-mail (src/jobs/cleanup/registry.ts).
     index("captured_emails_captured_at_idx").on(table.capturedAt),
+  ],
+);
+
+export const twoFactor = pgTable("two_factor", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secretCiphertext: text("secret_ciphertext"),
+  secretKeyId: text("secret_key_id"),
+  pendingSecretCiphertext: text("pending_secret_ciphertext"),
+  pendingSecretKeyId: text("pending_secret_key_id"),
+  pendingCreatedAt: epochMs("pending_created_at"),
+  enabledAt: epochMs("enabled_at"),
+  method: text("method").notNull().default("totp"),
+  lastUsedStep: bigint("last_used_step", { mode: "number" }),
+  createdAt: epochMs("created_at").notNull(),
+  updatedAt: epochMs("updated_at").notNull(),
+});
+
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: epochMs("used_at"),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("recovery_codes_code_hash_key").on(table.codeHash),
+    index("recovery_codes_user_idx").on(table.userId),
+  ],
+);
+
+export const twoFactorCodes = pgTable(
+  "two_factor_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose").notNull(),
+    codeHash: text("code_hash").notNull(),
+    expiresAt: epochMs("expires_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    usedAt: epochMs("used_at"),
+    supersededAt: epochMs("superseded_at"),
+    createdBy: text("created_by"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [
+    index("two_factor_codes_user_purpose_idx").on(table.userId, table.purpose),
+    index("two_factor_codes_expires_at_idx").on(table.expiresAt),
   ],
 );

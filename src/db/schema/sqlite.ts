@@ -187,3 +187,73 @@ export const capturedEmails = sqliteTable(
     index("captured_emails_captured_at_idx").on(table.capturedAt),
   ],
 );
+
+/**
+ * A user's second factor: the active TOTP secret and a pending one awaiting its first code, both
+ * sealed by `SecretBox` (ciphertext plus the id of the key that sealed it, so keys can rotate).
+ * `enabled_at` null means two-factor is off. `last_used_step` is the last accepted TOTP time step:
+ * a code of that step or an earlier one is refused (replay).
+ */
+export const twoFactor = sqliteTable("two_factor", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secretCiphertext: text("secret_ciphertext"),
+  secretKeyId: text("secret_key_id"),
+  pendingSecretCiphertext: text("pending_secret_ciphertext"),
+  pendingSecretKeyId: text("pending_secret_key_id"),
+  pendingCreatedAt: integer("pending_created_at"),
+  enabledAt: integer("enabled_at"),
+  method: text("method").notNull().default("totp"),
+  lastUsedStep: integer("last_used_step"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Single-use recovery codes, SHA-256 hashes only; a new set replaces the old one. */
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("recovery_codes_code_hash_key").on(table.codeHash),
+    index("recovery_codes_user_idx").on(table.userId),
+  ],
+);
+
+/**
+ * Short numeric codes sent by e-mail (SHA-256 hashes only). Only a user's latest code of a purpose
+ * counts; it dies when used, superseded, expired or tried wrong `MAX_CODE_ATTEMPTS` times.
+ * `created_by` is who asked (an admin may ask on a user's behalf); no foreign key, like audit rows,
+ * so the record of who asked outlives that account.
+ */
+export const twoFactorCodes = sqliteTable(
+  "two_factor_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose").notNull(),
+    codeHash: text("code_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    usedAt: integer("used_at"),
+    supersededAt: integer("superseded_at"),
+    createdBy: text("created_by"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    index("two_factor_codes_user_purpose_idx").on(table.userId, table.purpose),
+    index("two_factor_codes_expires_at_idx").on(table.expiresAt),
+  ],
+);
