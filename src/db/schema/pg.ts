@@ -89,6 +89,41 @@ export const refreshTokens = pgTable(
   ],
 );
 
+/** API tokens: one table per dialect, same columns (see ./sqlite.ts). */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    nome: text("nome").notNull(),
+    descricao: text("descricao"),
+    scope: text("scope").notNull(),
+    permissions: text("permissions"),
+    allowedIps: text("allowed_ips"),
+    rateLimit: text("rate_limit"),
+    tokenHash: text("token_hash").notNull(),
+    tokenStart: text("token_start").notNull(),
+    createdAt: epochMs("created_at").notNull(),
+    expiresAt: epochMs("expires_at"),
+    lastUsedAt: epochMs("last_used_at"),
+    revokedAt: epochMs("revoked_at"),
+    revokedBy: text("revoked_by"),
+    revokedReason: text("revoked_reason"),
+  },
+  (table) => [
+    // Every API-token request is one read on this index.
+    uniqueIndex("api_tokens_token_hash_key").on(table.tokenHash),
+    // A user's tokens, newest first, paged by id.
+    index("api_tokens_user_idx").on(table.userId, table.id),
+    // For the cron cleanup of expired and long-revoked tokens.
+    index("api_tokens_expires_at_idx").on(table.expiresAt),
+    index("api_tokens_revoked_at_idx").on(table.revokedAt),
+    index("api_tokens_created_at_idx").on(table.createdAt),
+  ],
+);
+
 /** Password resets and e-mail verification tokens share one shape (see ./sqlite.ts). */
 function singleUseTokenTable<const Name extends string>(name: Name) {
   return pgTable(

@@ -98,6 +98,46 @@ export const refreshTokens = sqliteTable(
 );
 
 /**
+ * API tokens (seeds 001, 003): only the SHA-256 of the token is stored, with `token_start` (the
+ * prefix and first random characters) to tell tokens apart. `permissions` and `allowed_ips` are JSON
+ * arrays (operations, CIDRs) or null for "no restriction"; `rate_limit` is `<requests>/<period>` or
+ * null; `expires_at` null means never.
+ */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    nome: text("nome").notNull(),
+    descricao: text("descricao"),
+    scope: text("scope").notNull(),
+    permissions: text("permissions"),
+    allowedIps: text("allowed_ips"),
+    rateLimit: text("rate_limit"),
+    tokenHash: text("token_hash").notNull(),
+    tokenStart: text("token_start").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+    revokedBy: text("revoked_by"),
+    revokedReason: text("revoked_reason"),
+  },
+  (table) => [
+    // Every API-token request is one read on this index.
+    uniqueIndex("api_tokens_token_hash_key").on(table.tokenHash),
+    // A user's tokens, newest first, paged by id.
+    index("api_tokens_user_idx").on(table.userId, table.id),
+    // For the cron cleanup of expired and long-revoked tokens.
+    index("api_tokens_expires_at_idx").on(table.expiresAt),
+    index("api_tokens_revoked_at_idx").on(table.revokedAt),
+    index("api_tokens_created_at_idx").on(table.createdAt),
+  ],
+);
+
+/**
  * Password resets and e-mail verification tokens: the same single-use shape (hash only, bound to
  * the address it was sent to, used or superseded at most once), one table each.
  */
