@@ -29,6 +29,10 @@ const schema = z.object({
   JWT_AUDIENCE: z.string().min(1),
   JWT_PRIVATE_KEY: z.string().includes("PRIVATE KEY", { message: "must be a PKCS#8 PEM private key" }),
   JWT_PREVIOUS_PUBLIC_KEYS: optionalSecret,
+  TOTP_ENCRYPTION_KEY: z.string().min(1, "is required (32 random bytes, base64url)"),
+  TOTP_PREVIOUS_ENCRYPTION_KEYS: optionalSecret,
+  DATA_ENCRYPTION_KEY: z.string().min(1, "is required (32 random bytes, base64url)"),
+  DATA_PREVIOUS_ENCRYPTION_KEYS: optionalSecret,
   ACCESS_TOKEN_TTL: seconds(900),
   REFRESH_TOKEN_TTL: seconds(1_209_600),
   PASSWORD_RESET_TTL: seconds(3600),
@@ -113,6 +117,11 @@ export interface Config {
   };
   passwordResetTtl: number;
   verificationTokenTtl: number;
+  /**
+   * AES-GCM keys (current, then previous ones still accepted for decryption): `totp` seals TOTP
+   * secrets at rest, `data` seals secrets that must travel or wait (queue payloads, webhook bodies).
+   */
+  encryption: Record<"totp" | "data", { current: string; previous: string[] }>;
   passwordHash: { memoryKib: number; iterations: number; parallelism: number };
   maxBodyBytes: number;
   invitesDailyLimit: number;
@@ -159,6 +168,11 @@ export interface SmtpConfig {
 
 const cache = new WeakMap<object, Config>();
 
+/** A list of keys separated by spaces, commas or new lines. */
+function keyList(value: string | undefined): string[] {
+  return value?.split(/[\s,]+/).filter(Boolean) ?? [];
+}
+
 /**
  * Parses `env` into a `Config`; throws with every invalid variable named (never their values).
  * Cached per `env` object, which workerd keeps for the life of an isolate.
@@ -184,6 +198,10 @@ export function loadConfig(env: Env): Config {
       previousPublicKeysPem: vars.JWT_PREVIOUS_PUBLIC_KEYS,
       accessTokenTtl: vars.ACCESS_TOKEN_TTL,
       refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
+    },
+    encryption: {
+      totp: { current: vars.TOTP_ENCRYPTION_KEY, previous: keyList(vars.TOTP_PREVIOUS_ENCRYPTION_KEYS) },
+      data: { current: vars.DATA_ENCRYPTION_KEY, previous: keyList(vars.DATA_PREVIOUS_ENCRYPTION_KEYS) },
     },
     passwordResetTtl: vars.PASSWORD_RESET_TTL,
     verificationTokenTtl: vars.VERIFICATION_TOKEN_TTL,

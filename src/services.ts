@@ -21,6 +21,7 @@ import { hexEncode } from "./platform/encoding";
 import { JwtService } from "./platform/jwt";
 import type { Logger } from "./platform/logger";
 import { PasswordHasher } from "./platform/password";
+import { SecretBox } from "./platform/secret-box";
 import type { Shared } from "./shared";
 
 /** The identity of the work services are built for: a request, a queue batch or a cron run. */
@@ -81,6 +82,10 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     }),
     background: new BackgroundTasks(logger),
     rateLimiter: durableRateLimiter(env.RATE_LIMITER, clock),
+    secretBoxes: {
+      totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
+      data: () => SecretBox.fromKeys(config.encryption.data.current, config.encryption.data.previous, random),
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import type { JwtService } from "./platform/jwt";
 import type { Logger } from "./platform/logger";
 import type { PasswordHasher } from "./platform/password";
 import type { RandomSource } from "./platform/random";
+import type { SecretBox } from "./platform/secret-box";
 
 /**
  * What every feature is built from: configuration, the platform (time, randomness, logging,
@@ -42,4 +43,9 @@ export interface Shared {
   background: BackgroundTasks;
   /** Used by the `rateLimit(policy)` middleware and by services that limit per user. */
   rateLimiter: RateLimiterClient;
+  /**
+   * AES-GCM boxes with key rotation: `totp()` for TOTP secrets at rest, `data()` for secrets that
+   * travel through queues or wait in tables (keys imported once per isolate).
+   */
+  secretBoxes: { totp(): Promise<SecretBox>; data(): Promise<SecretBox> };
 }

@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "wrangler";
+import { generateDevSecrets } from "../../scripts/dev-secrets.mjs";
 import { METRICS } from "../../src/features/metrics/catalog";
 
 // promtool comes from the Debian `prometheus` package (see docs/operating.md).
@@ -84,20 +85,11 @@ describe("promtool check metrics on a real /metrics scrape", () => {
   beforeAll(async () => {
     process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
     process.env.WRANGLER_SEND_METRICS = "false";
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     server = createTestHarness({
       workers: [
         {
           configPath: "./wrangler.toml",
-          secrets: {
-            JWT_PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-            JWT_PREVIOUS_PUBLIC_KEYS: "",
-            TOTP_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
-            METRICS_TOKEN: metricsToken,
-            ADMIN_PASSWORD: "",
-            MAIL_PASSWORD: "",
-            TOKEN_WEBHOOK_SECRET: randomBytes(32).toString("base64url"),
-          },
+          secrets: { ...generateDevSecrets(), METRICS_TOKEN: metricsToken },
           vars: { LOG_LEVEL: "error" },
         },
       ],

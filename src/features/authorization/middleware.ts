@@ -2,8 +2,8 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../http/hono-env";
 import { bearerToken } from "../../platform/bearer";
 import { AppError } from "../../platform/errors";
-import type { Role } from "../users/user";
-import { type Principal, roleAtLeast, type Scope } from "./principal";
+import { PERMISSIONS, type Permission, type PermissionRule } from "./permissions";
+import { type Principal, roleAtLeast } from "./principal";
 
 /** The Hono environment of a route behind `authenticate()`: `c.var.principal` is set. */
 export interface AuthenticatedEnv extends AppEnv {
@@ -29,26 +29,35 @@ export function authenticate() {
   });
 }
 
-/** What a route requires of the principal: a minimum global role and/or a scope. */
-export interface AccessRule {
-  role?: Role;
-  scope?: Scope;
-}
-
 /**
- * Refuses (403) a principal below the rule; goes after `authenticate()`.
+ * Checks the principal against one named operation of `PERMISSIONS`: 403 when their current global
+ * role is below the operation's, or (API tokens) when the token's scope or `permissions` do not
+ * cover it or the operation is closed to API tokens. Goes after `authenticate()`; every protected
+ * route declares exactly one, which the permission-matrix test reads.
  *
- * @example middleware: [authenticate(), authorize({ role: "admin", scope: "admin" })] as const
+ * @example middleware: [authenticate(), authorize("invites:create"), rateLimit("invites_create")] as const
  */
-export function authorize(rule: AccessRule) {
+export function authorize(permission: Permission) {
+  const rule: PermissionRule = PERMISSIONS[permission];
   return createMiddleware<AuthenticatedEnv>(async (c, next) => {
-    const principal = c.get("principal");
-    if (rule.role && !roleAtLeast(principal.role, rule.role)) {
-      throw new AppError("FORBIDDEN", `This needs the ${rule.role} role or above`);
-    }
-    if (rule.scope && !principal.scopes.includes(rule.scope)) {
-      throw new AppError("FORBIDDEN", `This credential lacks the ${rule.scope} scope`);
-    }
+    const refusal = refusalOf(c.get("principal"), permission, rule);
+    if (refusal) throw new AppError("FORBIDDEN", refusal);
     await next();
   });
+}
+
+/** Why `principal` may not do `permission`, or undefined when it may. */
+export function refusalOf(
+  principal: Principal,
+  permission: Permission,
+  rule: PermissionRule,
+): string | undefined {
+  if (!roleAtLeast(principal.role, rule.role)) return `This needs the ${rule.role} role or above`;
+  if (principal.kind !== "apiToken") return undefined;
+  if (rule.apiTokens === false) return "API tokens cannot do this; sign in instead";
+  if (!principal.scopes.includes(rule.scope)) return `This API token lacks the ${rule.scope} scope`;
+  if (principal.permissions && !principal.permissions.includes(permission)) {
+    return `This API token is not allowed ${permission}`;
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Role, User } from "../users/user";
+import type { Permission } from "./permissions";
 
 /** What a credential may do: `read` (safe methods), `write` (changes), `admin` (admin operations). */
 export const SCOPES = ["read", "write", "admin"] as const;
@@ -16,8 +17,13 @@ export interface Principal {
   tenantId?: string;
   /** The user's current global role. */
   role: Role;
-  /** What this credential may do; a signed-in user's access token holds every scope. */
+  /**
+   * What this credential may do; a signed-in user's access token holds every scope, an API token
+   * its own scope and those below it (`write` includes `read`).
+   */
   scopes: readonly Scope[];
+  /** When set (API tokens created with `permissions`), only these named operations are allowed. */
+  permissions?: readonly Permission[];
   /** The user record, when checking the credential already read it (saves a second read). */
   user?: User;
 }
@@ -28,4 +34,9 @@ const ROLE_RANK: Record<Role, number> = { usuario: 0, gestor: 1, admin: 2, root:
 /** True when `role` is `minimum` or above it (root > admin > gestor > usuario). */
 export function roleAtLeast(role: Role, minimum: Role): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[minimum];
+}
+
+/** A scope and every scope below it: `write` → [read, write]. */
+export function scopesUpTo(scope: Scope): Scope[] {
+  return SCOPES.slice(0, SCOPES.indexOf(scope) + 1);
 }

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { type App, type JsonResponseOf, problemResponses } from "../../../../http/openapi";
-import { authenticate } from "../../../authorization/middleware";
+import { authenticate, authorize } from "../../../authorization/middleware";
 import { UserProfileSchema } from "../../schemas";
 
 export const meRoute = createRoute({
@@ -10,7 +10,7 @@ export const meRoute = createRoute({
   tags: ["Auth"],
   summary: "The signed-in user's profile",
   security: [{ bearerAuth: [] }],
-  middleware: [authenticate()] as const,
+  middleware: [authenticate(), authorize("profile:read")] as const,
   responses: {
     200: {
       description: "The user behind the access token",
