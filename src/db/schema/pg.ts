@@ -1,4 +1,4 @@
-import { bigint, index, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 /** PostgreSQL twin of `./sqlite.ts`; keep the two in step (the contract tests run on both). */
 const epochMs = (name: string) => bigint(name, { mode: "number" });
@@ -145,6 +145,28 @@ export const emailDeliveries = pgTable(
   },
   // For the cron cleanup of old delivery records (src/jobs/cleanup/registry.ts).
   (table) => [index("email_deliveries_claimed_at_idx").on(table.claimedAt)],
+);
+
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    eventId: text("event_id").primaryKey(),
+    event: text("event").notNull(),
+    subjectId: text("subject_id").notNull(),
+    payloadSealed: text("payload_sealed").notNull(),
+    url: text("url").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull(),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: epochMs("created_at").notNull(),
+    updatedAt: epochMs("updated_at").notNull(),
+    deliveredAt: epochMs("delivered_at"),
+  },
+  (table) => [
+    index("webhook_deliveries_status_created_at_idx").on(table.status, table.createdAt),
+    index("webhook_deliveries_created_at_idx").on(table.createdAt),
+  ],
 );
 
 export const capturedEmails = pgTable(
