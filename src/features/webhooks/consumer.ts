@@ -28,6 +28,7 @@ export const WEBHOOK_DEAD_LETTER_QUEUE = "edge-auth-webhooks-dlq";
  */
 export type WebhookMetrics = Pick<MetricsRecorder, "increment" | "observe">;
 
+/** Everything `consumeWebhookBatch` uses, passed explicitly (the composition root builds it). */
 export interface WebhookConsumerDeps {
   deliveries: WebhookDeliveryRepository;
   cipher: PayloadCipher;

@@ -28,6 +28,7 @@ export interface WebhookAttemptResult {
   latencyMs: number;
 }
 
+/** What `deliverWebhook` sends with: the injected `fetch`, the clock that times it, the bound. */
 export interface DeliverWebhookOptions {
   fetch: WebhookFetch;
   clock: Clock;

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 /** The events sent to `TOKENS_WEBHOOK_URL` (seed 000). */
 export const WEBHOOK_EVENTS = ["invite.created", "invite.used", "invite.revoked"] as const;
+/** One of `WEBHOOK_EVENTS`. */
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 const inviteId = z.string().min(1);
@@ -23,6 +24,7 @@ export const WebhookPayloadSchema = z.discriminatedUnion("event", [
   z.strictObject({ event: z.literal("invite.used"), id: inviteId, occurred_at: occurredAt }),
   z.strictObject({ event: z.literal("invite.revoked"), id: inviteId, occurred_at: occurredAt }),
 ]);
+/** A validated payload: exactly what the receiver gets as the JSON body. */
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
 
 /**
@@ -51,6 +53,7 @@ export const WebhookMessageSchema = z.object({
   requestId: z.string(),
   traceId: z.string(),
 });
+/** A validated webhook Queue message body. */
 export type WebhookMessage = z.infer<typeof WebhookMessageSchema>;
 
 /**
