@@ -1,5 +1,17 @@
 /** Byte encodings shared by ids, secrets and crypto. */
 
+/** Standard base64 (RFC 4648 §4) with padding. */
+export function base64Encode(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** Decodes standard base64 (padding optional); throws a DOMException on any other character. */
+export function base64Decode(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+}
+
 export function base64UrlEncode(bytes: Uint8Array): string {
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);

@@ -187,6 +187,28 @@ export const emailDeliveries = pgTable(
   (table) => [index("email_deliveries_claimed_at_idx").on(table.claimedAt)],
 );
 
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    eventId: text("event_id").primaryKey(),
+    event: text("event").notNull(),
+    subjectId: text("subject_id").notNull(),
+    payloadSealed: text("payload_sealed").notNull(),
+    url: text("url").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull(),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: epochMs("created_at").notNull(),
+    updatedAt: epochMs("updated_at").notNull(),
+    deliveredAt: epochMs("delivered_at"),
+  },
+  (table) => [
+    index("webhook_deliveries_status_created_at_idx").on(table.status, table.createdAt),
+    index("webhook_deliveries_created_at_idx").on(table.createdAt),
+  ],
+);
+
 export const capturedEmails = pgTable(
   "captured_emails",
   {

@@ -209,6 +209,36 @@ export const emailDeliveries = sqliteTable(
   (table) => [index("email_deliveries_claimed_at_idx").on(table.claimedAt)],
 );
 
+/**
+ * The delivery log of outgoing webhooks: one row per event id, its sealed payload (so a failed
+ * event can be redelivered from the row alone) and how its attempts went. `status` is `pending`
+ * (queued or retrying), `delivered` (a 2xx; final) or `failed` (dead-lettered; back to `pending`
+ * only through a redelivery). `url` is the receiver's origin and path, never its query string.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    eventId: text("event_id").primaryKey(),
+    event: text("event").notNull(),
+    subjectId: text("subject_id").notNull(),
+    payloadSealed: text("payload_sealed").notNull(),
+    url: text("url").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull(),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (table) => [
+    // The admin listing, filtered by status, newest first.
+    index("webhook_deliveries_status_created_at_idx").on(table.status, table.createdAt),
+    // The unfiltered listing, and a cleanup of old rows.
+    index("webhook_deliveries_created_at_idx").on(table.createdAt),
+  ],
+);
+
 /** E-mails kept by the capture transport (development and tests only; refused in production). */
 export const capturedEmails = sqliteTable(
   "captured_emails",

@@ -1,6 +1,7 @@
 import { EMAIL_TEMPLATES } from "../email/message";
 import { EMAIL_TRANSPORTS } from "../email/transports/transport";
 import { RATE_LIMIT_POLICIES, RATE_LIMIT_POLICY_NAMES } from "../rate-limit/policies";
+import { WEBHOOK_EVENTS } from "../webhooks/events";
 
 /**
  * A label whose values are not listed here but are still bounded by code: route templates, cleanup
@@ -26,7 +27,6 @@ const ROUTE_TEMPLATE: OpenLabel = { open: "route template, e.g. /api/tokens/:id/
 const CLEANUP_STEP: OpenLabel = { open: "cleanup step name" };
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"] as const;
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
-const WEBHOOK_EVENTS = ["invite.created", "invite.used", "invite.revoked"] as const;
 /** A poison message whose body is not an e-mail message has no template it can be counted under. */
 const POISON_TEMPLATES = [...EMAIL_TEMPLATES, "unknown"] as const;
 const FAST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
@@ -67,6 +67,16 @@ export const METRICS = {
     type: "counter",
     help: "Webhooks that failed after every retry (dead-lettered).",
     labels: { event: WEBHOOK_EVENTS },
+  },
+  tokens_webhooks_retried_total: {
+    type: "counter",
+    help: "Failed webhook delivery attempts that will be retried, by event.",
+    labels: { event: WEBHOOK_EVENTS },
+  },
+  tokens_webhooks_poison_total: {
+    type: "counter",
+    help: "Webhook messages dropped undelivered because their body or payload is invalid.",
+    labels: {},
   },
   tokens_webhook_latency_seconds: {
     type: "histogram",
