@@ -71,7 +71,7 @@ function setup(options: { answers?: FakeReceiver["answers"]; url?: string | null
   const buffer = new MetricsBuffer();
   const metrics = new MetricsRecorder(
     buffer,
-    { add: () => Promise.reject(new Error("not flushed in this test")) },
+    { add: () => Promise.reject(new Error("not flushed in this test")), read: async () => [] },
     { shards: 1, flushDelayMs: 0, clock, random: constantRandom(0), logger },
   );
   const counted = () =>
