@@ -22,6 +22,31 @@ export interface Harness {
   clock: ManualClock;
   emails: EmailMessage[];
   send: Send;
+  /** The CF-Connecting-IP every request of this harness carries unless it sets its own. */
+  clientIp: string;
+  /** The audit rows this harness's requests wrote (matched by its client IP), in the order written. */
+  auditRows(): Promise<Array<Record<string, unknown>>>;
+}
+
+/**
+ * A distinct client IP (IPv6 documentation range). Test files share one D1 (`isolate: false`), so a
+ * test that reads audit rows reads those of its own client only.
+ */
+export function uniqueClientIp(): string {
+  const [a, b] = crypto.getRandomValues(new Uint16Array(2));
+  return `2001:db8:${a!.toString(16)}:${b!.toString(16)}::1`;
+}
+
+/** `send` with a client IP of its own on every request that does not set one. */
+export function asClient(send: Send, ip = uniqueClientIp()): { send: Send; ip: string } {
+  return {
+    ip,
+    send: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", ip);
+      return send(path, { ...init, headers });
+    },
+  };
 }
 
 export function createHarness(vars: Partial<Record<keyof Env, string>> = {}): Harness {
@@ -37,15 +62,18 @@ export function createHarness(vars: Partial<Record<keyof Env, string>> = {}): Ha
   };
   const harnessEnv = { ...env, ...vars, EMAIL_QUEUE: recordingQueue as unknown as Queue } as Env;
   const app = buildApp({ clock, random: cryptoRandom });
+  const client = asClient(async (path, init) => {
+    const ctx = createExecutionContext();
+    const response = await app.fetch(new Request(`https://auth.test${path}`, init), harnessEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return response;
+  });
   return {
     clock,
     emails,
-    async send(path, init) {
-      const ctx = createExecutionContext();
-      const response = await app.fetch(new Request(`https://auth.test${path}`, init), harnessEnv, ctx);
-      await waitOnExecutionContext(ctx);
-      return response;
-    },
+    send: client.send,
+    clientIp: client.ip,
+    auditRows: () => auditRows(client.ip),
   };
 }
 
@@ -124,8 +152,10 @@ export function decodeJwt(token: string): {
   return { header, payload };
 }
 
-/** Every audit row of the file's D1, in the order written. */
-export async function auditRows(): Promise<Array<Record<string, unknown>>> {
-  const { results } = await env.DB.prepare("SELECT * FROM audit_logs ORDER BY rowid").all();
+/** The audit rows of one client IP (see `asClient`), in the order written. */
+export async function auditRows(ip: string): Promise<Array<Record<string, unknown>>> {
+  const { results } = await env.DB.prepare("SELECT * FROM audit_logs WHERE ip = ? ORDER BY rowid")
+    .bind(ip)
+    .all();
   return results;
 }

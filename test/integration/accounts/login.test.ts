@@ -5,6 +5,7 @@ import { UserRepository } from "../../../src/features/users/repository";
 import { PasswordHasher } from "../../../src/platform/password";
 import { cryptoRandom } from "../../../src/platform/random";
 import {
+  asClient,
   auditRows,
   decodeJwt,
   expectInvalidFields,
@@ -16,14 +17,17 @@ import {
   viaSelf,
 } from "../../helpers/accounts";
 
-const loginWith = (body: unknown) => viaSelf("/auth/login", jsonRequest(body));
+// A client IP of this file's own: test files share one D1, and audit rows are read per client.
+const self = asClient(viaSelf);
+
+const loginWith = (body: unknown) => self.send("/auth/login", jsonRequest(body));
 
 describe("POST /auth/login", () => {
   let account: ReturnType<typeof newAccount>;
   let userId: string;
 
   beforeAll(async () => {
-    ({ account, userId } = await register(viaSelf, newAccount({ name: "Ana Souza" })));
+    ({ account, userId } = await register(self.send, newAccount({ name: "Ana Souza" })));
   });
 
   it("signs in by username or e-mail, trimmed and in any case", async () => {
@@ -70,7 +74,7 @@ describe("POST /auth/login", () => {
     };
 
     it("unknown account, wrong password and disabled account get identical responses", async () => {
-      const disabled = await register(viaSelf);
+      const disabled = await register(self.send);
       await new UserRepository(createD1Database(env.DB)).setStatus(disabled.userId, "disabled", new Date());
 
       const unknown = await strip(await loginWith({ identifier: "nobody-here", password: account.password }));
@@ -150,7 +154,7 @@ describe("POST /auth/login", () => {
   });
 
   it("audits every attempt with its real reason, and never the password", async () => {
-    const rows = await auditRows();
+    const rows = await auditRows(self.ip);
     const logins = rows.filter((row) => row.event === "auth.login");
     const reasons = new Set(logins.map((row) => row.reason));
     expect(reasons).toEqual(new Set([null, "unknown_user", "bad_password", "disabled"]));

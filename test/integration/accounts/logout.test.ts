@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  asClient,
   auditRows,
   bearer,
   createHarness,
@@ -12,25 +13,32 @@ import {
   viaSelf,
 } from "../../helpers/accounts";
 
-const logout = (send: typeof viaSelf, refreshToken: string, all?: boolean) =>
+// A client IP of this file's own: test files share one D1, and audit rows are read per client.
+const self = asClient(viaSelf);
+
+const logout = (send: typeof self.send, refreshToken: string, all?: boolean) =>
   send("/auth/logout", jsonRequest(all === undefined ? { refreshToken } : { refreshToken, all }));
 
 describe("POST /auth/logout", () => {
   it("ends the session of the given refresh token (its whole family) and nothing else", async () => {
-    const { tokens, account, userId } = await register(viaSelf);
-    const other = await login(viaSelf, account.username, account.password);
-    const rotated = (await (await refresh(viaSelf, tokens.refreshToken)).json()) as { refreshToken: string };
+    const { tokens, account, userId } = await register(self.send);
+    const other = await login(self.send, account.username, account.password);
+    const rotated = (await (await refresh(self.send, tokens.refreshToken)).json()) as {
+      refreshToken: string;
+    };
 
-    const response = await logout(viaSelf, rotated.refreshToken);
+    const response = await logout(self.send, rotated.refreshToken);
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
-    await expectProblem(await refresh(viaSelf, rotated.refreshToken), 401, "INVALID_TOKEN");
-    await expectProblem(await refresh(viaSelf, tokens.refreshToken), 401, "INVALID_TOKEN");
-    expect((await refresh(viaSelf, other.refreshToken)).status).toBe(200);
+    await expectProblem(await refresh(self.send, rotated.refreshToken), 401, "INVALID_TOKEN");
+    await expectProblem(await refresh(self.send, tokens.refreshToken), 401, "INVALID_TOKEN");
+    expect((await refresh(self.send, other.refreshToken)).status).toBe(200);
 
     // Logging out of an ended session is not an error.
-    expect((await logout(viaSelf, rotated.refreshToken)).status).toBe(204);
-    const rows = (await auditRows()).filter((row) => row.event === "auth.logout" && row.actor_id === userId);
+    expect((await logout(self.send, rotated.refreshToken)).status).toBe(204);
+    const rows = (await auditRows(self.ip)).filter(
+      (row) => row.event === "auth.logout" && row.actor_id === userId,
+    );
     expect(rows.map((row) => [row.result, row.reason])).toEqual([
       ["success", "this_session"],
       ["success", "this_session"],
@@ -62,18 +70,18 @@ describe("POST /auth/logout", () => {
   });
 
   it("refuses what is not a refresh token issued by this service", async () => {
-    const { tokens } = await register(viaSelf);
-    await expectProblem(await logout(viaSelf, tokens.accessToken), 401, "INVALID_TOKEN");
-    await expectProblem(await logout(viaSelf, "garbage", true), 401, "INVALID_TOKEN");
-    expect((await refresh(viaSelf, tokens.refreshToken)).status).toBe(200);
+    const { tokens } = await register(self.send);
+    await expectProblem(await logout(self.send, tokens.accessToken), 401, "INVALID_TOKEN");
+    await expectProblem(await logout(self.send, "garbage", true), 401, "INVALID_TOKEN");
+    expect((await refresh(self.send, tokens.refreshToken)).status).toBe(200);
   });
 
   it("validation: refreshToken required, all must be a boolean", async () => {
-    expect(await expectInvalidFields(await viaSelf("/auth/logout", jsonRequest({})))).toEqual([
+    expect(await expectInvalidFields(await self.send("/auth/logout", jsonRequest({})))).toEqual([
       "body.refreshToken",
     ]);
     const fields = await expectInvalidFields(
-      await viaSelf("/auth/logout", jsonRequest({ refreshToken: "x", all: "yes" })),
+      await self.send("/auth/logout", jsonRequest({ refreshToken: "x", all: "yes" })),
     );
     expect(fields).toEqual(["body.all"]);
   });

@@ -2,7 +2,6 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { renderEmail } from "../../../src/features/email/render";
 import {
-  auditRows,
   bearer,
   createHarness,
   expectInvalidFields,
@@ -56,7 +55,7 @@ describe("password reset", () => {
     expect(stored.results).toHaveLength(1);
     expect(JSON.stringify(stored.results)).not.toContain(email!.data.token!);
 
-    const requests = (await auditRows()).filter((row) => row.event === "password_reset.request");
+    const requests = (await harness.auditRows()).filter((row) => row.event === "password_reset.request");
     expect(requests.map((row) => [row.result, row.reason])).toEqual([
       ["success", null],
       ["failure", "unknown_email"],
@@ -101,13 +100,13 @@ describe("password reset", () => {
     expect(reasons.results).toEqual([{ revoked_reason: "password_reset" }]);
 
     await expectProblem(await confirm(harness, token, "yet another passphrase"), 409, "CONFLICT");
-    const confirmations = (await auditRows()).filter((row) => row.event === "password_reset.confirm");
+    const confirmations = (await harness.auditRows()).filter((row) => row.event === "password_reset.confirm");
     expect(confirmations.map((row) => [row.result, row.reason])).toEqual([
       ["success", null],
       ["failure", "used"],
     ]);
     expect(JSON.parse(confirmations[0]!.metadata as string)).toEqual({ revokedSessions: 2 });
-    const everything = JSON.stringify(await auditRows());
+    const everything = JSON.stringify(await harness.auditRows());
     for (const secret of [token, newPassword, account.password, "eyJ"])
       expect(everything).not.toContain(secret);
   });

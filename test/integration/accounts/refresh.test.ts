@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
+  asClient,
   auditRows,
   bearer,
   createHarness,
@@ -14,6 +15,9 @@ import {
   type TokenPairBody,
   viaSelf,
 } from "../../helpers/accounts";
+
+// A client IP of this file's own: test files share one D1, and audit rows are read per client.
+const self = asClient(viaSelf);
 
 async function pairOf(response: Response): Promise<TokenPairBody> {
   expect(response.status).toBe(200);
@@ -55,7 +59,7 @@ describe("POST /auth/refresh", () => {
 
     harness.clock.advance(60_000);
     await pairOf(await refresh(harness.send, next.refreshToken));
-    const refreshed = (await auditRows()).filter(
+    const refreshed = (await harness.auditRows()).filter(
       (row) => row.event === "auth.refresh" && row.result === "success",
     );
     expect(refreshed.length).toBeGreaterThanOrEqual(2);
@@ -92,7 +96,9 @@ describe("POST /auth/refresh", () => {
     await expectProblem(await refresh(harness.send, child.refreshToken), 401, "INVALID_TOKEN");
     await pairOf(await refresh(harness.send, otherSession.refreshToken));
 
-    const detected = (await auditRows()).filter((row) => row.event === "auth.refresh.reuse_detected");
+    const detected = (await harness.auditRows()).filter(
+      (row) => row.event === "auth.refresh.reuse_detected",
+    );
     expect(detected).toHaveLength(1);
     expect(detected[0]).toMatchObject({ result: "failure", reason: "reuse_detected", actor_id: userId });
     expect(JSON.parse(detected[0]!.metadata as string)).toMatchObject({
@@ -110,9 +116,9 @@ describe("POST /auth/refresh", () => {
   });
 
   it("20 concurrent refreshes of one token leave exactly one live chain", async () => {
-    const { tokens } = await register(viaSelf);
+    const { tokens } = await register(self.send);
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => refresh(viaSelf, tokens.refreshToken)),
+      Array.from({ length: 20 }, () => refresh(self.send, tokens.refreshToken)),
     );
     const succeeded: TokenPairBody[] = [];
     for (const response of responses) {
@@ -143,24 +149,24 @@ describe("POST /auth/refresh", () => {
 
   it("validation: missing, empty or non-string refreshToken → 400", async () => {
     for (const body of [{}, { refreshToken: "" }, { refreshToken: 42 }, { refreshToken: "x".repeat(9000) }]) {
-      expect(await expectInvalidFields(await viaSelf("/auth/refresh", jsonRequest(body)))).toEqual([
+      expect(await expectInvalidFields(await self.send("/auth/refresh", jsonRequest(body)))).toEqual([
         "body.refreshToken",
       ]);
     }
     await expectProblem(
-      await viaSelf("/auth/refresh", jsonRequest({ refreshToken: "garbage" })),
+      await self.send("/auth/refresh", jsonRequest({ refreshToken: "garbage" })),
       401,
       "INVALID_TOKEN",
     );
   });
 
   it("stores only hashes of refresh tokens and audits without secrets", async () => {
-    const { tokens } = await register(viaSelf);
+    const { tokens } = await register(self.send);
     const rows = await env.DB.prepare("SELECT * FROM refresh_tokens").all();
     const stored = JSON.stringify(rows.results);
     expect(stored).not.toContain(tokens.refreshToken);
     expect(stored).not.toContain(tokens.refreshToken.split(".")[2]);
     expect(stored).not.toContain("eyJ");
-    expect(JSON.stringify(await auditRows())).not.toContain("eyJ");
+    expect(JSON.stringify(await auditRows(self.ip))).not.toContain("eyJ");
   });
 });

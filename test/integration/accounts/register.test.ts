@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { renderEmail } from "../../../src/features/email/render";
 import {
+  asClient,
   auditRows,
   createHarness,
   decodeJwt,
@@ -12,6 +13,9 @@ import {
   register,
   viaSelf,
 } from "../../helpers/accounts";
+
+// A client IP of this file's own: test files share one D1, and audit rows are read per client.
+const self = asClient(viaSelf);
 
 const ACCESS_CLAIMS = [
   "sub",
@@ -29,7 +33,7 @@ const ACCESS_CLAIMS = [
 describe("POST /auth/register", () => {
   it("creates an usuario account and returns a token pair with seed 002's payload", async () => {
     const account = newAccount({ name: "Maria Silva" });
-    const response = await viaSelf("/auth/register", jsonRequest(account));
+    const response = await self.send("/auth/register", jsonRequest(account));
     expect(response.status).toBe(201);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const body = (await response.json()) as Record<string, unknown> & {
@@ -90,7 +94,7 @@ describe("POST /auth/register", () => {
     expect(text).toContain(`http://localhost:8787/verify-email#token=${email!.data.token}`);
     expect(`${text}${html}`).not.toContain("?token=");
 
-    const rows = await auditRows();
+    const rows = await harness.auditRows();
     const registered = rows.find((row) => row.event === "auth.register" && row.target_id === userId);
     expect(registered).toMatchObject({ result: "success", actor_id: userId, request_id: email!.requestId });
   });
@@ -98,11 +102,11 @@ describe("POST /auth/register", () => {
   it("accepts any Unicode password of 8+ characters and a name defaulting to the username", async () => {
     const account = newAccount({ password: "🔐🔑🗝️🛡️🔒🔓🧷🪪" });
     const { name: _ignored, ...withoutName } = account;
-    const response = await viaSelf("/auth/register", jsonRequest(withoutName));
+    const response = await self.send("/auth/register", jsonRequest(withoutName));
     expect(response.status).toBe(201);
     const body = (await response.json()) as { user: { name: string } };
     expect(body.user.name).toBe(account.username);
-    const login = await viaSelf(
+    const login = await self.send(
       "/auth/login",
       jsonRequest({ identifier: account.username, password: account.password }),
     );
@@ -132,7 +136,7 @@ describe("POST /auth/register", () => {
     for (const [label, override, field] of cases) {
       it(label, async () => {
         const account = { ...newAccount(), ...override };
-        const response = await viaSelf("/auth/register", jsonRequest(account));
+        const response = await self.send("/auth/register", jsonRequest(account));
         expect(await expectInvalidFields(response)).toContain(field);
         if (typeof account.username === "string") {
           const row = await env.DB.prepare("SELECT id FROM users WHERE username = ?")
@@ -146,20 +150,20 @@ describe("POST /auth/register", () => {
     it("a password equal to the username or the e-mail", async () => {
       const account = newAccount();
       for (const password of [account.username, account.email.toUpperCase()]) {
-        const response = await viaSelf("/auth/register", jsonRequest({ ...account, password }));
+        const response = await self.send("/auth/register", jsonRequest({ ...account, password }));
         expect(await expectInvalidFields(response)).toEqual(["body.password"]);
       }
     });
 
     it("a 60 KB password is refused fast, before hashing; a 1 MB body is 413", async () => {
       const started = Date.now();
-      const response = await viaSelf(
+      const response = await self.send(
         "/auth/register",
         jsonRequest({ ...newAccount(), password: "p".repeat(60_000) }),
       );
       expect(await expectInvalidFields(response)).toEqual(["body.password"]);
       expect(Date.now() - started).toBeLessThan(1000);
-      const huge = await viaSelf(
+      const huge = await self.send(
         "/auth/register",
         jsonRequest({ ...newAccount(), password: "p".repeat(1 << 20) }),
       );
@@ -167,14 +171,14 @@ describe("POST /auth/register", () => {
     });
 
     it("malformed JSON, a non-JSON body and a missing body", async () => {
-      await expectProblem(await viaSelf("/auth/register", jsonRequest("{")), 400, "MALFORMED_JSON");
-      const form = await viaSelf("/auth/register", {
+      await expectProblem(await self.send("/auth/register", jsonRequest("{")), 400, "MALFORMED_JSON");
+      const form = await self.send("/auth/register", {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: "username=a",
       });
       await expectProblem(form, 415, "UNSUPPORTED_MEDIA_TYPE");
-      const empty = await viaSelf("/auth/register", {
+      const empty = await self.send("/auth/register", {
         method: "POST",
         headers: { "content-type": "application/json" },
       });
@@ -184,12 +188,12 @@ describe("POST /auth/register", () => {
 
   describe("duplicates (enumeration)", () => {
     it("a taken username or e-mail, in any case, is the same 409 without saying which", async () => {
-      const { account } = await register(viaSelf);
-      const sameUsername = await viaSelf(
+      const { account } = await register(self.send);
+      const sameUsername = await self.send(
         "/auth/register",
         jsonRequest(newAccount({ username: account.username.toUpperCase() })),
       );
-      const sameEmail = await viaSelf(
+      const sameEmail = await self.send(
         "/auth/register",
         jsonRequest(newAccount({ email: ` ${account.email.toUpperCase()} ` })),
       );

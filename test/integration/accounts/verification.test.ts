@@ -2,7 +2,6 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DAY_MS } from "../../../src/platform/clock";
 import {
-  auditRows,
   bearer,
   createHarness,
   expectInvalidFields,
@@ -33,12 +32,12 @@ describe("e-mail verification", () => {
     expect(await me.json()).toMatchObject({ emailVerified: true, emailVerifiedAt: body.emailVerifiedAt });
 
     await expectProblem(await verify(harness, token), 409, "CONFLICT");
-    const rows = (await auditRows()).filter((row) => row.event === "email_verification.verify");
+    const rows = (await harness.auditRows()).filter((row) => row.event === "email_verification.verify");
     expect(rows.map((row) => [row.result, row.reason, row.target_id])).toEqual([
       ["success", null, userId],
       ["failure", "used", userId],
     ]);
-    expect(JSON.stringify(await auditRows())).not.toContain(token);
+    expect(JSON.stringify(await harness.auditRows())).not.toContain(token);
     const stored = await env.DB.prepare("SELECT * FROM verification_tokens").all();
     expect(JSON.stringify(stored.results)).not.toContain(token);
   });
@@ -60,7 +59,7 @@ describe("e-mail verification", () => {
     expect(harness.emails.map((message) => message.to)).toEqual([unverified.account.email]);
     expect(harness.emails[0]!.data.token).toMatch(/^vfy_/);
 
-    const reasons = (await auditRows())
+    const reasons = (await harness.auditRows())
       .filter((row) => row.event === "email_verification.request" && row.result === "failure")
       .map((row) => row.reason);
     expect(reasons).toEqual(["unknown_email", "already_verified"]);
