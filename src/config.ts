@@ -55,6 +55,8 @@ const schema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(65_536),
   INVITES_DAILY_LIMIT: z.coerce.number().int().positive().default(5),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
+  LOG_SLOW_REQUEST_MS: z.coerce.number().int().min(1).default(1000),
   METRICS_TOKEN: optionalSecret,
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   ADMIN_USERNAME: optionalSecret,
@@ -126,6 +128,11 @@ export interface Config {
   maxBodyBytes: number;
   invitesDailyLimit: number;
   logLevel: "debug" | "info" | "warn" | "error";
+  /**
+   * The access log: 4xx, 5xx and requests slower than `slowRequestMs` at info; other 2xx/3xx at
+   * debug, except a `sampleRate` fraction of them at info.
+   */
+  accessLog: { sampleRate: number; slowRequestMs: number };
   metricsToken?: string;
   /** How long a just-rotated refresh token may be presented again and get its child back. */
   refreshReuseGraceSeconds: number;
@@ -213,6 +220,7 @@ export function loadConfig(env: Env): Config {
     maxBodyBytes: vars.MAX_BODY_BYTES,
     invitesDailyLimit: vars.INVITES_DAILY_LIMIT,
     logLevel: vars.LOG_LEVEL,
+    accessLog: { sampleRate: vars.LOG_SAMPLE_RATE, slowRequestMs: vars.LOG_SLOW_REQUEST_MS },
     metricsToken: vars.METRICS_TOKEN,
     refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
     initialAdmin: {

@@ -96,9 +96,7 @@ describe("POST /auth/refresh", () => {
     await expectProblem(await refresh(harness.send, child.refreshToken), 401, "INVALID_TOKEN");
     await pairOf(await refresh(harness.send, otherSession.refreshToken));
 
-    const detected = (await harness.auditRows()).filter(
-      (row) => row.event === "auth.refresh.reuse_detected",
-    );
+    const detected = (await harness.auditRows()).filter((row) => row.event === "auth.refresh.reuse_detected");
     expect(detected).toHaveLength(1);
     expect(detected[0]).toMatchObject({ result: "failure", reason: "reuse_detected", actor_id: userId });
     expect(JSON.parse(detected[0]!.metadata as string)).toMatchObject({
