@@ -62,6 +62,8 @@ const schema = z.object({
   ADMIN_PASSWORD: optionalSecret,
   ADMIN_NAME: optionalSecret,
   ADMIN_INSTITUTIONS: optionalSecret,
+  ADMIN_ROLE: optionalVar.pipe(z.enum(["root", "admin"]).optional()),
+  API_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(10).default(5),
   APP_NAME: z.string().trim().min(1).default("Edge Auth"),
   APP_BASE_URL: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
@@ -137,7 +139,15 @@ export interface Config {
     name?: string;
     /** `ADMIN_INSTITUTIONS`: slugs of the admin's tenants (seed 002's variable name). */
     tenants?: string[];
+    /** `ADMIN_ROLE`: `root` (the default: the top role must exist for anyone to grant it) or `admin`. */
+    role?: "root" | "admin";
   };
+  /**
+   * How long an isolate may answer an API-token request from a positive lookup it cached, in
+   * seconds (0: every request reads the database). Bounds how long a revocation, a demotion or a
+   * disabled owner can take to reach other isolates.
+   */
+  apiTokenCacheSeconds: number;
   /** What e-mails call the product and where their links point (the web app's base URL). */
   app: { name: string; baseUrl: string };
   mail: MailConfig;
@@ -223,7 +233,9 @@ export function loadConfig(env: Env): Config {
       tenants: vars.ADMIN_INSTITUTIONS?.split(",")
         .map((code) => code.trim())
         .filter(Boolean),
+      role: vars.ADMIN_ROLE,
     },
+    apiTokenCacheSeconds: vars.API_TOKEN_CACHE_SECONDS,
     app: { name: vars.APP_NAME, baseUrl: vars.APP_BASE_URL.replace(/\/+$/, "") },
     mail: {
       transport: vars.MAIL_TRANSPORT,
