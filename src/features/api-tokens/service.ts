@@ -75,8 +75,8 @@ export class ApiTokenService {
     }
     for (let attempt = 1; attempt <= MAX_GENERATION_ATTEMPTS; attempt++) {
       const generated = await generateApiToken(random);
-      try {
-        const stored = await tokens.insert({
+      const stored = await tokens
+        .insert({
           id: newId("apiToken", clock, random),
           userId: principal.userId,
           nome: request.nome,
@@ -89,25 +89,27 @@ export class ApiTokenService {
           tokenStart: generated.start,
           createdAt: now,
           expiresAt: request.expiresAt ?? null,
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof UniqueViolation)) throw error;
+          logger.warn("API token collided with a stored one; drawing another", { attempt });
+          return undefined;
         });
-        metrics.increment("tokens_api_tokens_created_total", { scope: stored.scope });
-        await audit.record({
-          event: "api_token.create",
-          result: "success",
-          actorId: principal.userId,
-          targetType: "api_token",
-          targetId: stored.id,
-          metadata: { ...describe(stored), attempts: attempt },
-        });
-        return {
-          message: "API token created. Copy it now: it is shown only once.",
-          token: generated.token,
-          ...apiTokenView(stored, now),
-        };
-      } catch (error) {
-        if (!(error instanceof UniqueViolation)) throw error;
-        logger.warn("API token collided with a stored one; drawing another", { attempt });
-      }
+      if (!stored) continue;
+      metrics.increment("tokens_api_tokens_created_total", { scope: stored.scope });
+      await audit.record({
+        event: "api_token.create",
+        result: "success",
+        actorId: principal.userId,
+        targetType: "api_token",
+        targetId: stored.id,
+        metadata: { ...describe(stored), attempts: attempt },
+      });
+      return {
+        message: "API token created. Copy it now: it is shown only once.",
+        token: generated.token,
+        ...apiTokenView(stored, now),
+      };
     }
     throw new AppError("INTERNAL", "Could not generate a unique API token");
   }
