@@ -17,6 +17,11 @@ const rateLimitsOff = Object.fromEntries(
   Object.values(RATE_LIMIT_POLICIES).map((policy) => [policy.variable, "off"]),
 );
 
+// The credential cache is off in the test project's env too: functional tests change users and
+// tokens behind the service's back (an UPDATE in D1, as another isolate would), and a cached answer
+// would hide that for seconds. Tests whose subject is the cache switch it on for their own harness
+// (`createHarness({ AUTH_CACHE_SECONDS: "5" })`, test/integration/api-tokens/authentication.test.ts).
+
 // Fresh keys for every run: tests never depend on a committed secret.
 const secrets = generateDevSecrets();
 const previousKey = generateRsaKeyPair();
@@ -34,6 +39,7 @@ export default defineConfig({
               bindings: {
                 ...secrets,
                 ...rateLimitsOff,
+                AUTH_CACHE_SECONDS: "0",
                 ENVIRONMENT: "test",
                 LOG_LEVEL: "warn",
                 JWT_PREVIOUS_PUBLIC_KEYS: previousKey.publicKey,

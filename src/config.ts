@@ -63,7 +63,7 @@ const schema = z.object({
   ADMIN_NAME: optionalSecret,
   ADMIN_INSTITUTIONS: optionalSecret,
   ADMIN_ROLE: optionalVar.pipe(z.enum(["root", "admin"]).optional()),
-  API_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(10).default(5),
+  AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(10).default(5),
   APP_NAME: z.string().trim().min(1).default("Edge Auth"),
   APP_BASE_URL: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
@@ -143,11 +143,12 @@ export interface Config {
     role?: "root" | "admin";
   };
   /**
-   * How long an isolate may answer an API-token request from a positive lookup it cached, in
-   * seconds (0: every request reads the database). Bounds how long a revocation, a demotion or a
-   * disabled owner can take to reach other isolates.
+   * How long an isolate may reuse a positive credential check (an access token's user, an API
+   * token's lookup), in seconds (0: every request reads the database). Bounds how long a
+   * revocation, demotion, disabled account, logout-all or password reset made elsewhere takes to
+   * reach this isolate.
    */
-  apiTokenCacheSeconds: number;
+  authCacheSeconds: number;
   /** What e-mails call the product and where their links point (the web app's base URL). */
   app: { name: string; baseUrl: string };
   mail: MailConfig;
@@ -235,7 +236,7 @@ export function loadConfig(env: Env): Config {
         .filter(Boolean),
       role: vars.ADMIN_ROLE,
     },
-    apiTokenCacheSeconds: vars.API_TOKEN_CACHE_SECONDS,
+    authCacheSeconds: vars.AUTH_CACHE_SECONDS,
     app: { name: vars.APP_NAME, baseUrl: vars.APP_BASE_URL.replace(/\/+$/, "") },
     mail: {
       transport: vars.MAIL_TRANSPORT,

@@ -3,11 +3,11 @@ import { loadConfig } from "./config";
 import { createDatabase } from "./db";
 import { noSecondFactor } from "./features/accounts/second-factor";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
-import { isolateApiTokenState } from "./features/api-tokens/lookup-cache";
 import { type ApiTokenServices, createApiTokenServices } from "./features/api-tokens/services";
 import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
 import { Authenticator } from "./features/authorization/authenticator";
+import { CredentialCache, isolateCredentialCaches } from "./features/authorization/credential-cache";
 import type { EmailMessage } from "./features/email/message";
 import { QueueEmailOutbox } from "./features/email/outbox";
 import { HealthService } from "./features/health/service";
@@ -85,6 +85,7 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     }),
     background: new BackgroundTasks(logger),
     rateLimiter: durableRateLimiter(env.RATE_LIMITER, clock),
+    credentials: new CredentialCache(isolateCredentialCaches, clock, config.authCacheSeconds * 1000),
     secretBoxes: {
       totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
       data: () => SecretBox.fromKeys(config.encryption.data.current, config.encryption.data.previous, random),
@@ -122,7 +123,7 @@ export interface Services {
  */
 export function createServices(shared: Shared): Services {
   const accounts = createAccountServices(shared, noSecondFactor);
-  const apiTokens = createApiTokenServices(shared, isolateApiTokenState);
+  const apiTokens = createApiTokenServices(shared);
   return {
     config: shared.config,
     logger: shared.logger,
@@ -134,6 +135,6 @@ export function createServices(shared: Shared): Services {
     authentication: new Authenticator(accounts.sessions, apiTokens.authenticator),
     accounts,
     apiTokens,
-    users: new UserAdminService({ ...shared, apiTokenCache: isolateApiTokenState.cache }),
+    users: new UserAdminService(shared),
   };
 }

@@ -7,8 +7,8 @@ import { maxScopeOf, narrowerScope, type Principal, scopesUpTo } from "../author
 import type { LabelsOf } from "../metrics/catalog";
 import { parseRateLimit } from "../rate-limit/policies";
 import { type ApiTokenWithOwner, isApiTokenActive } from "./api-token";
-import type { ApiTokenLookupCache, IsolateThrottle } from "./lookup-cache";
 import type { ApiTokenRepository } from "./repository";
+import type { IsolateThrottle } from "./throttle";
 import { checkApiTokenFormat } from "./token-format";
 
 /** `last_used_at` is written at most this often per token. */
@@ -20,17 +20,16 @@ type Failure = LabelsOf<"tokens_api_token_auth_failures_total">["reason"];
 
 export type ApiTokenAuthenticatorDeps = Pick<
   Shared,
-  "config" | "clock" | "client" | "audit" | "metrics" | "background"
+  "clock" | "client" | "audit" | "metrics" | "background" | "credentials"
 > & {
   tokens: Pick<ApiTokenRepository, "findByHash" | "touchLastUsed">;
-  cache: ApiTokenLookupCache;
   throttle: IsolateThrottle;
 };
 
 /**
  * API token → principal: the hot path of every API-token request. The format and checksum are
  * checked before any lookup; the lookup is one indexed read on the hash (or a positive cache hit of
- * at most `API_TOKEN_CACHE_SECONDS`), returning the owner's current role and status with the token.
+ * at most `AUTH_CACHE_SECONDS`), returning the owner's current role and status with the token.
  * Unknown, malformed, expired, revoked and disabled-owner tokens all get the same 401; a live token
  * used from outside its IP allow-list gets 403. The principal acts as the owner with the owner's
  * current role, and never above the scope that role allows.
@@ -42,7 +41,7 @@ export class ApiTokenAuthenticator {
     const format = checkApiTokenFormat(credential);
     if (format !== "ok") throw this.refuse(format === "malformed" ? "malformed" : "bad_checksum");
     const now = this.deps.clock.now();
-    const token = await this.lookup(await hashSecret(credential), now);
+    const token = await this.lookup(await hashSecret(credential));
     if (!token) throw this.refuse("unknown");
     const dead = deadReason(token, now);
     if (dead) {
@@ -59,18 +58,17 @@ export class ApiTokenAuthenticator {
   }
 
   /** The token with this hash: from this isolate's cache while fresh, else one read. */
-  private async lookup(hash: string, now: Date): Promise<ApiTokenWithOwner | undefined> {
-    const { config, cache, tokens, metrics } = this.deps;
-    const ttlMs = config.apiTokenCacheSeconds * 1000;
-    const cached = cache.get(hash, now.getTime(), ttlMs);
+  private async lookup(hash: string): Promise<ApiTokenWithOwner | undefined> {
+    const { credentials, tokens, metrics } = this.deps;
+    const cached = credentials.apiToken(hash);
     if (cached) {
       metrics.increment("tokens_api_token_lookups_total", { source: "cache" });
       return cached;
     }
     metrics.increment("tokens_api_token_lookups_total", { source: "database" });
     const token = await tokens.findByHash(hash);
-    // Only what may authenticate is cached: a dead token is read again (and refused) every time.
-    if (token && ttlMs > 0 && deadReason(token, now) === undefined) cache.set(hash, token, now.getTime());
+    // Only what may authenticate is kept: a dead token is read again (and refused) every time.
+    if (token) credentials.keepApiToken(hash, token);
     return token;
   }
 

@@ -7,7 +7,6 @@ import type { Permission } from "../authorization/permissions";
 import { maxScopeOf, type Principal, scopesUpTo } from "../authorization/principal";
 import { allows } from "../authorization/rules";
 import type { ApiToken, ApiTokenScope } from "./api-token";
-import type { ApiTokenLookupCache } from "./lookup-cache";
 import type { ApiTokenRepository } from "./repository";
 import { generateApiToken } from "./token-format";
 import { type ApiTokenView, apiTokenView } from "./view";
@@ -39,10 +38,9 @@ export interface ApiTokenListPage {
 
 export type ApiTokenServiceDeps = Pick<
   Shared,
-  "clock" | "random" | "users" | "audit" | "metrics" | "email" | "background" | "logger"
+  "clock" | "random" | "users" | "audit" | "metrics" | "email" | "background" | "logger" | "credentials"
 > & {
   tokens: ApiTokenRepository;
-  cache: ApiTokenLookupCache;
 };
 
 /**
@@ -137,7 +135,7 @@ export class ApiTokenService {
    * token again changes nothing and is not an error (DELETE is idempotent).
    */
   async revoke(principal: Principal, id: string): Promise<void> {
-    const { tokens, clock, cache, audit, metrics } = this.deps;
+    const { tokens, clock, credentials, audit, metrics } = this.deps;
     const onlyUserId = allows(principal, "api-tokens:revoke-any") ? undefined : principal.userId;
     const revoked = await tokens.revoke(id, {
       by: principal.userId,
@@ -152,7 +150,7 @@ export class ApiTokenService {
       }
       return;
     }
-    cache.forgetToken(id);
+    credentials.forgetApiToken(id);
     metrics.increment("tokens_api_tokens_revoked_total", { reason: "revoked" });
     await audit.record({
       event: "api_token.revoke",
@@ -172,10 +170,10 @@ export class ApiTokenService {
    * tell either.
    */
   async reportLeak(token: string): Promise<void> {
-    const { tokens, clock, cache, background } = this.deps;
+    const { tokens, clock, credentials, background } = this.deps;
     const hash = await hashSecret(token);
     const revoked = await tokens.revokeByHash(hash, "leaked", clock.now());
-    cache.forgetHash(hash);
+    credentials.forgetApiTokenHash(hash);
     background.defer("leaked API token follow-up", () => this.followUpLeak(revoked));
   }
 

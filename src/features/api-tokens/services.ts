@@ -1,8 +1,8 @@
 import type { Shared } from "../../shared";
 import { ApiTokenAuthenticator } from "./authenticator";
-import { type ApiTokenLookupCache, type IsolateThrottle, isolateApiTokenState } from "./lookup-cache";
 import { ApiTokenRepository } from "./repository";
 import { ApiTokenService } from "./service";
+import { type IsolateThrottle, isolateThrottle } from "./throttle";
 
 /** API tokens, as `services.apiTokens`. */
 export interface ApiTokenServices {
@@ -15,7 +15,6 @@ export interface ApiTokenServices {
 /** What the API-token services are built from. */
 export type ApiTokenShared = Pick<
   Shared,
-  | "config"
   | "db"
   | "clock"
   | "random"
@@ -26,19 +25,17 @@ export type ApiTokenShared = Pick<
   | "email"
   | "background"
   | "logger"
+  | "credentials"
 >;
 
-/**
- * Wires the API-token services over this isolate's lookup cache and throttle (tests pass their own
- * `state` to start from an empty cache).
- */
+/** Wires the API-token services over this isolate's throttle (tests pass a fresh one). */
 export function createApiTokenServices(
   shared: ApiTokenShared,
-  state: { cache: ApiTokenLookupCache; throttle: IsolateThrottle } = isolateApiTokenState,
+  throttle: IsolateThrottle = isolateThrottle,
 ): ApiTokenServices {
   const tokens = new ApiTokenRepository(shared.db);
   return {
-    tokens: new ApiTokenService({ ...shared, tokens, cache: state.cache }),
-    authenticator: new ApiTokenAuthenticator({ ...shared, tokens, ...state }),
+    tokens: new ApiTokenService({ ...shared, tokens }),
+    authenticator: new ApiTokenAuthenticator({ ...shared, tokens, throttle }),
   };
 }

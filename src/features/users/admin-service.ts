@@ -1,6 +1,5 @@
 import { AppError } from "../../platform/errors";
 import type { Shared } from "../../shared";
-import type { ApiTokenLookupCache } from "../api-tokens/lookup-cache";
 import { type Principal, roleAtLeast } from "../authorization/principal";
 import type { UserListFilter } from "./repository";
 import type { Role, User, UserStatus } from "./user";
@@ -24,10 +23,7 @@ export interface UserSummaryPage {
   nextCursor: string | null;
 }
 
-export type UserAdminDeps = Pick<Shared, "users" | "clock" | "audit" | "metrics"> & {
-  /** This isolate's API-token cache, forgotten for a user whose role changes. */
-  apiTokenCache: Pick<ApiTokenLookupCache, "forgetUser">;
-};
+export type UserAdminDeps = Pick<Shared, "users" | "clock" | "audit" | "metrics" | "credentials">;
 
 /** Who may change a role, as the rule that refused it: audited as the reason. */
 type RoleChangeRefusal = "own_role" | "target_outranks" | "above_own_role";
@@ -37,7 +33,7 @@ type RoleChangeRefusal = "own_role" | "target_outranks" | "above_own_role";
  * role, nobody grants a role above their own or touches someone who outranks them, and the last
  * active root stays root. A demotion takes effect at once for every credential: API tokens read
  * the owner's role on every request (this isolate forgets its cached lookups now, others within
- * `API_TOKEN_CACHE_SECONDS`), and the user's access tokens issued so far are cut off, so the next
+ * `AUTH_CACHE_SECONDS`), and the user's access tokens issued so far are cut off, so the next
  * refresh issues one whose `roles` claim tells other services the new role. A promotion needs no
  * cut-off: this service reads the current role on every request, and the claim follows at the next
  * refresh.
@@ -52,7 +48,7 @@ export class UserAdminService {
 
   /** Sets `targetId`'s global role to `role` on behalf of `actor`; see the class for the rules. */
   async changeRole(actor: Principal, targetId: string, role: Role): Promise<UserSummary> {
-    const { users, clock, audit, metrics, apiTokenCache } = this.deps;
+    const { users, clock, audit, metrics, credentials } = this.deps;
     if (actor.userId === targetId) await this.refuse(actor, targetId, role, "own_role");
     const target = await users.findById(targetId);
     if (!target) throw new AppError("NOT_FOUND", "No such user");
@@ -82,7 +78,7 @@ export class UserAdminService {
           : "The user's role changed meanwhile; read it again",
       );
     }
-    apiTokenCache.forgetUser(targetId);
+    credentials.forgetUser(targetId);
     metrics.increment("tokens_role_changes_total", { direction: demotion ? "demotion" : "promotion" });
     await audit.userEvent("user.role_change", "success", targetId, {
       actorId: actor.userId,

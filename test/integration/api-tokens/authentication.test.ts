@@ -8,6 +8,7 @@ import {
   createHarness,
   expectProblem,
   jsonRequest,
+  register,
   viaSelf,
 } from "../../helpers/accounts";
 import { createApiToken, rootUser, updateApiToken, userWithRole } from "../../helpers/api-tokens";
@@ -72,10 +73,9 @@ describe("authenticating with an API token", () => {
   it("refuses the tokens of a disabled owner at once", async () => {
     const owner = await userWithRole(viaSelf, "usuario");
     const { token } = await createApiToken(viaSelf, owner.accessToken);
+    expect((await me(viaSelf, token)).status).toBe(200);
     await env.DB.prepare("UPDATE users SET status = 'disabled' WHERE id = ?").bind(owner.userId).run();
-    // The positive cache could still hold it: a fresh harness with the cache off reads the owner now.
-    const uncached = createHarness({ API_TOKEN_CACHE_SECONDS: "0" });
-    await expectProblem(await me(uncached.send, token), 401, "INVALID_TOKEN");
+    await expectProblem(await me(viaSelf, token), 401, "INVALID_TOKEN");
   });
 
   it("audits refusals of tokens that exist, at most once a minute per token and reason", async () => {
@@ -98,8 +98,8 @@ describe("authenticating with an API token", () => {
     expect(await rows()).toHaveLength(2);
   });
 
-  it("caches a positive lookup for API_TOKEN_CACHE_SECONDS at most; this isolate's revocations apply at once", async () => {
-    const harness = createHarness({ API_TOKEN_CACHE_SECONDS: "5" });
+  it("caches a positive lookup for AUTH_CACHE_SECONDS at most; this isolate's revocations apply at once", async () => {
+    const harness = createHarness({ AUTH_CACHE_SECONDS: "5" });
     const owner = await userWithRole(harness.send, "usuario");
     const stale = await createApiToken(harness.send, owner.accessToken);
     expect((await me(harness.send, stale.token)).status).toBe(200);
@@ -120,8 +120,30 @@ describe("authenticating with an API token", () => {
     await expectProblem(await me(harness.send, revokedHere.token), 401, "INVALID_TOKEN");
   });
 
+  it("caches an access token's user too; logout of every session and a demotion apply at once here", async () => {
+    const harness = createHarness({ AUTH_CACHE_SECONDS: "5" });
+    const { tokens, userId } = await register(harness.send);
+    expect((await me(harness.send, tokens.accessToken)).status).toBe(200);
+    // Disabled behind this isolate's back: the cached user answers until 5 s have passed.
+    await env.DB.prepare("UPDATE users SET status = 'disabled' WHERE id = ?").bind(userId).run();
+    harness.clock.advance(4_999);
+    expect((await me(harness.send, tokens.accessToken)).status).toBe(200);
+    harness.clock.advance(1);
+    await expectProblem(await me(harness.send, tokens.accessToken), 401, "INVALID_TOKEN");
+
+    const other = await register(harness.send);
+    expect((await me(harness.send, other.tokens.accessToken)).status).toBe(200);
+    harness.clock.advance(1000);
+    const logout = await harness.send(
+      "/auth/logout",
+      jsonRequest({ refreshToken: other.tokens.refreshToken, all: true }),
+    );
+    expect(logout.status).toBe(204);
+    await expectProblem(await me(harness.send, other.tokens.accessToken), 401, "INVALID_TOKEN");
+  });
+
   it("refuses an expired token at once, even from the cache", async () => {
-    const harness = createHarness({ API_TOKEN_CACHE_SECONDS: "10" });
+    const harness = createHarness({ AUTH_CACHE_SECONDS: "10" });
     const owner = await userWithRole(harness.send, "usuario");
     const { token } = await createApiToken(harness.send, owner.accessToken, {
       expires_at: new Date(harness.clock.now().getTime() + 2_000).toISOString(),
@@ -180,7 +202,7 @@ describe("scopes, roles and permissions of an API token", () => {
     const root = await rootUser(viaSelf);
     const admin = await userWithRole(viaSelf, "admin");
     const { token } = await createApiToken(viaSelf, admin.accessToken, { scope: "admin" });
-    const uncached = createHarness({ API_TOKEN_CACHE_SECONDS: "0" });
+    const uncached = createHarness();
     expect((await uncached.send("/api/users?limit=1", { headers: bearer(token) })).status).toBe(200);
     const demoted = await viaSelf(`/api/users/${admin.userId}/role`, {
       ...jsonRequest({ role: "usuario" }, bearer(root.accessToken)),

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createD1Database } from "../../../src/db/d1";
-import { ApiTokenLookupCache, IsolateThrottle } from "../../../src/features/api-tokens/lookup-cache";
 import { MAX_GENERATION_ATTEMPTS } from "../../../src/features/api-tokens/service";
 import { createApiTokenServices } from "../../../src/features/api-tokens/services";
+import { IsolateThrottle } from "../../../src/features/api-tokens/throttle";
 import { SCOPES } from "../../../src/features/authorization/principal";
 import { ManualClock } from "../../../src/platform/clock";
 import { createLogger } from "../../../src/platform/logger";
@@ -34,10 +34,7 @@ async function tokenServiceWith(random: RandomSource) {
     createLogger("error", {}, () => {}),
     backgroundContext(deps),
   );
-  const { tokens } = createApiTokenServices(shared, {
-    cache: new ApiTokenLookupCache(),
-    throttle: new IsolateThrottle(),
-  });
+  const { tokens } = createApiTokenServices(shared, new IsolateThrottle());
   return tokens;
 }
 

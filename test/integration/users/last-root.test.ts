@@ -2,7 +2,6 @@ import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createD1Database } from "../../../src/db/d1";
-import { ApiTokenLookupCache } from "../../../src/features/api-tokens/lookup-cache";
 import { SCOPES } from "../../../src/features/authorization/principal";
 import { UserAdminService } from "../../../src/features/users/admin-service";
 import { UserRepository } from "../../../src/features/users/repository";
@@ -59,7 +58,7 @@ describe("the last active root", () => {
       createLogger("error", {}, () => {}),
       backgroundContext(deps),
     );
-    const service = new UserAdminService({ ...shared, apiTokenCache: new ApiTokenLookupCache() });
+    const service = new UserAdminService(shared);
     const only = (await users.list({ role: "root", status: "active" }, { limit: 10 })).users;
     expect(only).toHaveLength(1);
     // A root who lost the role a moment ago, still acting on what authentication read then.

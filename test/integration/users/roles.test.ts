@@ -126,7 +126,7 @@ describe("PUT /api/users/{id}/role", () => {
   });
 
   it("a demotion cuts off the user's access tokens; the next refresh carries the new role", async () => {
-    const harness = createHarness();
+    const harness = createHarness({ AUTH_CACHE_SECONDS: "5" });
     const { tokens, userId } = await register(harness.send);
     await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(userId).run();
     const apiToken = await createApiToken(harness.send, tokens.accessToken, { scope: "admin" });

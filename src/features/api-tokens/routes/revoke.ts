@@ -18,7 +18,7 @@ export const revokeApiTokenRoute = createRoute({
   tags: ["API tokens"],
   summary: "Revoke an API token",
   description:
-    "Revokes one of the caller's tokens, or anyone's for admin and root; someone else's token is 404 to everyone else. It stops working at once on this isolate and within `API_TOKEN_CACHE_SECONDS` everywhere. Revoking a revoked token again is 204 and changes nothing. Only a signed-in user (access token) revokes tokens; an API token cannot.",
+    "Revokes one of the caller's tokens, or anyone's for admin and root; someone else's token is 404 to everyone else. It stops working at once on this isolate and within `AUTH_CACHE_SECONDS` everywhere. Revoking a revoked token again is 204 and changes nothing. Only a signed-in user (access token) revokes tokens; an API token cannot.",
   security: securityFor("api-tokens:revoke"),
   middleware: [authenticate(), authorize("api-tokens:revoke")] as const,
   request: { params: TokenIdParam },
