@@ -60,7 +60,15 @@ export class ApiTokenService {
     const { tokens, clock, random, audit, metrics, logger } = this.deps;
     const now = clock.now();
     if (!scopesUpTo(maxScopeOf(principal.role)).includes(request.scope)) {
-      await this.auditCreateRefused(principal, request, "scope_above_role");
+      await audit.record({
+        event: "api_token.create",
+        result: "failure",
+        reason: "scope_above_role",
+        actorId: principal.userId,
+        targetType: "user",
+        targetId: principal.userId,
+        metadata: { scope: request.scope, role: principal.role },
+      });
       throw new AppError(
         "FORBIDDEN",
         `A ${principal.role} cannot create a token with the ${request.scope} scope`,
@@ -199,18 +207,6 @@ export class ApiTokenService {
       template: "api-token-leaked",
       to: owner.email,
       data: { name: owner.name, tokenName: revoked.nome, tokenStart: revoked.tokenStart },
-    });
-  }
-
-  private auditCreateRefused(principal: Principal, request: ApiTokenRequest, reason: string): Promise<void> {
-    return this.deps.audit.record({
-      event: "api_token.create",
-      result: "failure",
-      reason,
-      actorId: principal.userId,
-      targetType: "user",
-      targetId: principal.userId,
-      metadata: { scope: request.scope, role: principal.role },
     });
   }
 }
