@@ -42,6 +42,8 @@ function workersProject(name: string, files: { include: string[]; exclude?: stri
           bindings: {
             ...secrets,
             ...rateLimitsOff,
+            // The per-isolate credential cache is off: tests edit the database directly.
+            AUTH_CACHE_SECONDS: "0",
             ENVIRONMENT: "test",
             LOG_LEVEL: "warn",
             JWT_PREVIOUS_PUBLIC_KEYS: previousKey.publicKey,

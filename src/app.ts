@@ -1,5 +1,6 @@
 import { loadConfig } from "./config";
 import { registerAccountRoutes } from "./features/accounts/routes";
+import { registerApiTokenRoutes } from "./features/api-tokens/routes";
 import { registerDocs } from "./features/docs/routes/docs";
 import { registerOpenApi } from "./features/docs/routes/openapi";
 import { registerHealthz } from "./features/health/routes/healthz";
@@ -7,6 +8,7 @@ import { registerReadyz } from "./features/health/routes/readyz";
 import { registerJwks } from "./features/keys/routes/jwks";
 import { httpMetrics } from "./features/metrics/http-metrics";
 import { registerMetrics } from "./features/metrics/routes/metrics";
+import { registerUserRoutes } from "./features/users/routes";
 import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { type App, createApp } from "./http/openapi";
@@ -32,6 +34,8 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerReadyz(app);
   registerJwks(app);
   registerAccountRoutes(app);
+  registerApiTokenRoutes(app);
+  registerUserRoutes(app);
   registerMetrics(app);
 
   registerOpenApi(app);

@@ -64,6 +64,8 @@ const schema = z.object({
   ADMIN_PASSWORD: optionalSecret,
   ADMIN_NAME: optionalSecret,
   ADMIN_INSTITUTIONS: optionalSecret,
+  ADMIN_ROLE: optionalVar.pipe(z.enum(["root", "admin"]).optional()),
+  AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(10).default(5),
   APP_NAME: z.string().trim().min(1).default("Edge Auth"),
   APP_BASE_URL: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
@@ -144,7 +146,16 @@ export interface Config {
     name?: string;
     /** `ADMIN_INSTITUTIONS`: slugs of the admin's tenants (seed 002's variable name). */
     tenants?: string[];
+    /** `ADMIN_ROLE`: `root` (the default: the top role must exist for anyone to grant it) or `admin`. */
+    role?: "root" | "admin";
   };
+  /**
+   * How long an isolate may reuse a positive credential check (an access token's user, an API
+   * token's lookup), in seconds (0: every request reads the database). Bounds how long a
+   * revocation, demotion, disabled account, logout-all or password reset made elsewhere takes to
+   * reach this isolate.
+   */
+  authCacheSeconds: number;
   /** What e-mails call the product and where their links point (the web app's base URL). */
   app: { name: string; baseUrl: string };
   mail: MailConfig;
@@ -231,7 +242,9 @@ export function loadConfig(env: Env): Config {
       tenants: vars.ADMIN_INSTITUTIONS?.split(",")
         .map((code) => code.trim())
         .filter(Boolean),
+      role: vars.ADMIN_ROLE,
     },
+    authCacheSeconds: vars.AUTH_CACHE_SECONDS,
     app: { name: vars.APP_NAME, baseUrl: vars.APP_BASE_URL.replace(/\/+$/, "") },
     mail: {
       transport: vars.MAIL_TRANSPORT,

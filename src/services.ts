@@ -3,9 +3,11 @@ import { loadConfig } from "./config";
 import { createDatabase } from "./db";
 import { noSecondFactor } from "./features/accounts/second-factor";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
+import { type ApiTokenServices, createApiTokenServices } from "./features/api-tokens/services";
 import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
 import { Authenticator } from "./features/authorization/authenticator";
+import { CredentialCache, isolateCredentialCaches } from "./features/authorization/credential-cache";
 import type { EmailMessage } from "./features/email/message";
 import { QueueEmailOutbox } from "./features/email/outbox";
 import { HealthService } from "./features/health/service";
@@ -13,6 +15,7 @@ import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
 import { shardStore } from "./features/metrics/shards";
 import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limit/limiter";
 import { TenantRepository } from "./features/tenants/repository";
+import { UserAdminService } from "./features/users/admin-service";
 import { UserRepository } from "./features/users/repository";
 import { BackgroundTasks } from "./platform/background";
 import { type ClientInfo, NO_CLIENT } from "./platform/client-info";
@@ -82,6 +85,7 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     }),
     background: new BackgroundTasks(logger),
     rateLimiter: durableRateLimiter(env.RATE_LIMITER, clock),
+    credentials: new CredentialCache(isolateCredentialCaches, clock, config.authCacheSeconds * 1000),
     secretBoxes: {
       totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
       data: () => SecretBox.fromKeys(config.encryption.data.current, config.encryption.data.previous, random),
@@ -107,6 +111,9 @@ export interface Services {
   /** Bearer credential → principal, for the `authenticate()` middleware. */
   authentication: Authenticator;
   accounts: AccountServices;
+  apiTokens: ApiTokenServices;
+  /** The admin user routes: list, role changes. */
+  users: UserAdminService;
 }
 
 /**
@@ -116,6 +123,7 @@ export interface Services {
  */
 export function createServices(shared: Shared): Services {
   const accounts = createAccountServices(shared, noSecondFactor);
+  const apiTokens = createApiTokenServices(shared);
   return {
     config: shared.config,
     logger: shared.logger,
@@ -124,7 +132,9 @@ export function createServices(shared: Shared): Services {
     metrics: shared.metrics,
     keys: shared.jwt,
     health: new HealthService(shared.db, shared.config, shared.logger),
-    authentication: new Authenticator(accounts.sessions),
+    authentication: new Authenticator(accounts.sessions, apiTokens.authenticator),
     accounts,
+    apiTokens,
+    users: new UserAdminService(shared),
   };
 }

@@ -1,6 +1,7 @@
 import type { Config } from "./config";
 import type { Database } from "./db";
 import type { AuditService } from "./features/audit/service";
+import type { CredentialCache } from "./features/authorization/credential-cache";
 import type { EmailOutbox } from "./features/email/message";
 import type { MetricsRecorder } from "./features/metrics/recorder";
 import type { RateLimiterClient } from "./features/rate-limit/limiter";
@@ -43,6 +44,12 @@ export interface Shared {
   background: BackgroundTasks;
   /** Used by the `rateLimit(policy)` middleware and by services that limit per user. */
   rateLimiter: RateLimiterClient;
+  /**
+   * This isolate's positive credential checks (access tokens' users, API tokens), reused for
+   * `AUTH_CACHE_SECONDS`; a service that changes a user's role, status, password or sessions, or
+   * revokes a token, tells it (`forgetUser`, `forgetApiToken`).
+   */
+  credentials: CredentialCache;
   /**
    * AES-GCM boxes with key rotation: `totp()` for TOTP secrets at rest, `data()` for secrets that
    * travel through queues or wait in tables (keys imported once per isolate).

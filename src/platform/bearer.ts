@@ -14,6 +14,9 @@ export function parseBearer(authorization: string | undefined | null): string | 
 export function bearerToken(authorization: string | undefined | null): string {
   const token = parseBearer(authorization);
   if (!token)
-    throw new AppError("UNAUTHENTICATED", "Send an access token as `Authorization: Bearer <token>`");
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "Send an access token or an API token as `Authorization: Bearer <token>`",
+    );
   return token;
 }

@@ -228,7 +228,12 @@ describeOnEachDialect("ApiTokenRepository", (db) => {
     const userId = await insertUser(db());
     const token = await newToken(userId);
     await tokens().insert(token);
-    expect(await tokens().revokeByHash(token.tokenHash, "leaked", later(1000))).toBe(userId);
+    expect(await tokens().revokeByHash(token.tokenHash, "leaked", later(1000))).toEqual({
+      ...asStored(token),
+      revokedAt: later(1000),
+      revokedBy: null,
+      revokedReason: "leaked",
+    });
     expect(await tokens().findById(token.id)).toMatchObject({
       revokedAt: later(1000),
       revokedBy: null,

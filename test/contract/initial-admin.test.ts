@@ -54,7 +54,7 @@ describeOnEachDialect("InitialAdmin", (db) => {
     expect(results.filter(Boolean)).toHaveLength(1);
     const users = new UserRepository(db());
     const admin = await users.findByLogin(config.initialAdmin.username!);
-    expect(admin).toMatchObject({ role: "admin", status: "active", email: config.initialAdmin.email });
+    expect(admin).toMatchObject({ role: "root", status: "active", email: config.initialAdmin.email });
     expect(admin?.emailVerifiedAt).not.toBeNull();
     const slugs = await new TenantRepository(db(), clock, cryptoRandom).slugsForUser(admin!.id);
     expect(slugs).toEqual([...config.initialAdmin.tenants!].sort());

@@ -1,8 +1,11 @@
 import { sql } from "drizzle-orm";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UniqueViolation } from "../../src/db/errors";
-import { UserRepository } from "../../src/features/users/repository";
+import { MAX_USER_PAGE_SIZE, UserRepository } from "../../src/features/users/repository";
 import { normalizeIdentifier, type Role } from "../../src/features/users/user";
+import { ManualClock } from "../../src/platform/clock";
+import { newId } from "../../src/platform/ids";
+import { cryptoRandom } from "../../src/platform/random";
 import { describeOnEachDialect, unique } from "../helpers/dialects";
 
 const AT = new Date(1_767_225_600_000);
@@ -160,5 +163,91 @@ describeOnEachDialect("UserRepository", (db) => {
       .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(UniqueViolation);
     expect(await users().findById(fresh.id)).toBeUndefined();
+  });
+
+  describe("list", () => {
+    // Ids from the real generator on a clock that moves 1 ms per user, so creation order is id
+    // order; a tag of this test keeps other tests' users (PostgreSQL is shared) out of the pages.
+    const idClock = new ManualClock(AT);
+    async function listed(tag: string, count: number, roles: Role[] = []) {
+      const made = [];
+      for (let index = 0; index < count; index++) {
+        idClock.advance(1);
+        const user = newUser({
+          id: newId("user", idClock, cryptoRandom),
+          username: `${tag}.${index}`,
+          email: `${tag}.${index}@example.com`,
+          role: roles[index] ?? "usuario",
+        });
+        made.push(await users().create(user));
+      }
+      return made;
+    }
+
+    it("pages newest first by a cursor, filtered by a part of the username or e-mail", async () => {
+      const tag = unique("lst");
+      const made = await listed(tag, 5);
+      const newestFirst = made.map((user) => user.id).reverse();
+      const first = await users().list({ query: tag.toUpperCase() }, { limit: 2 });
+      expect(first.users.map((user) => user.id)).toEqual(newestFirst.slice(0, 2));
+      const second = await users().list({ query: tag }, { limit: 2, cursor: first.nextCursor! });
+      expect(second.users.map((user) => user.id)).toEqual(newestFirst.slice(2, 4));
+      const last = await users().list({ query: tag }, { limit: 2, cursor: second.nextCursor! });
+      expect(last).toEqual({ users: [made[0]], nextCursor: null });
+      expect((await users().list({ query: `${tag}.3@EXAMPLE` }, { limit: 10 })).users).toEqual([made[3]]);
+    });
+
+    it("filters by role and status, and takes LIKE wildcards literally", async () => {
+      const tag = unique("flt");
+      const made = await listed(tag, 4, ["gestor", "usuario", "gestor", "admin"]);
+      await users().setStatus(made[2]!.id, "disabled", AT);
+      const ids = async (filter: Parameters<UserRepository["list"]>[0]) =>
+        (await users().list({ query: tag, ...filter }, { limit: 10 })).users.map((user) => user.id);
+      expect(await ids({ role: "gestor" })).toEqual([made[2]!.id, made[0]!.id]);
+      expect(await ids({ role: "gestor", status: "active" })).toEqual([made[0]!.id]);
+      expect(await ids({ status: "disabled" })).toEqual([made[2]!.id]);
+      expect(await ids({ query: `${tag.slice(0, 2)}%` })).toEqual([]);
+      expect(await ids({ query: `${tag.slice(0, 2)}_${tag.slice(3)}` })).toEqual([]);
+    });
+
+    it("keeps the page size within 1..MAX_USER_PAGE_SIZE and refuses a forged cursor", async () => {
+      const tag = unique("pg");
+      await listed(tag, 3);
+      expect((await users().list({ query: tag }, { limit: 0 })).users).toHaveLength(1);
+      expect((await users().list({}, { limit: 10_000 })).users.length).toBeLessThanOrEqual(
+        MAX_USER_PAGE_SIZE,
+      );
+      await expect(users().list({}, { limit: 10, cursor: "forged" })).rejects.toMatchObject({
+        code: "VALIDATION_FAILED",
+      });
+    });
+  });
+
+  describe("changeRole", () => {
+    it("changes the role only from the role the caller saw; a demotion can cut off access tokens", async () => {
+      const input = newUser({ role: "admin" });
+      await users().create(input);
+      const at = new Date(AT.getTime() + 1000);
+      expect(await users().changeRole(input.id, { from: "gestor", to: "usuario", at })).toBeUndefined();
+      expect((await users().findById(input.id))?.role).toBe("admin");
+      const demoted = await users().changeRole(input.id, { from: "admin", to: "gestor", at, cutOffAt: at });
+      expect(demoted).toMatchObject({ role: "gestor", tokensValidAfter: at, updatedAt: at });
+      const later = new Date(at.getTime() + 1000);
+      const promoted = await users().changeRole(input.id, { from: "gestor", to: "admin", at: later });
+      expect(promoted).toMatchObject({ role: "admin", tokensValidAfter: at, updatedAt: later });
+      expect(
+        await users().changeRole(`usr_${unique()}`, { from: "usuario", to: "gestor", at }),
+      ).toBeUndefined();
+    });
+
+    it("demotes a root while another active root exists, concurrently too", async () => {
+      const roots = [newUser({ role: "root" }), newUser({ role: "root" }), newUser({ role: "root" })];
+      for (const root of roots) await users().create(root);
+      const results = await Promise.all(
+        roots.slice(0, 2).map((root) => users().changeRole(root.id, { from: "root", to: "admin", at: AT })),
+      );
+      // A third root stays, so both go through, one after the other.
+      expect(results.map((user) => user?.role)).toEqual(["admin", "admin"]);
+    });
   });
 });

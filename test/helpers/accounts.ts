@@ -152,6 +152,12 @@ export function decodeJwt(token: string): {
   return { header, payload };
 }
 
+/** Every audit row, in the order written: filter by ids your test created (files share one D1). */
+export async function allAuditRows(): Promise<Array<Record<string, unknown>>> {
+  const { results } = await env.DB.prepare("SELECT * FROM audit_logs ORDER BY rowid").all();
+  return results;
+}
+
 /** The audit rows of one client IP (see `asClient`), in the order written. */
 export async function auditRows(ip: string): Promise<Array<Record<string, unknown>>> {
   const { results } = await env.DB.prepare("SELECT * FROM audit_logs WHERE ip = ? ORDER BY rowid")

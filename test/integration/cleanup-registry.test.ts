@@ -12,12 +12,15 @@ import {
   SingleUseTokenRepository,
   type SingleUseTokenTable,
 } from "../../src/features/accounts/single-use-tokens/repository";
+import { ApiTokenRepository } from "../../src/features/api-tokens/repository";
+import { generateApiToken } from "../../src/features/api-tokens/token-format";
 import { EmailDeliveryRepository } from "../../src/features/email/delivery-repository";
 import { CaptureTransport } from "../../src/features/email/transports/capture";
 import worker from "../../src/index";
 import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";
 import { DAY_MS, ManualClock } from "../../src/platform/clock";
 import { createLogger } from "../../src/platform/logger";
+import { cryptoRandom } from "../../src/platform/random";
 import { insertUser } from "../helpers/users";
 
 // The registry's steps on the real tables, seeded through the real repositories, run by the
@@ -117,6 +120,34 @@ async function seedSingleUseTokens(table: SingleUseTokenTable, userId: string) {
   await issue("t_live", HOUR_MS);
 }
 
+async function seedApiTokens(userId: string) {
+  const tokens = new ApiTokenRepository(db);
+  const insert = async (id: string, expiresAt: Date | null) => {
+    const { hash, start } = await generateApiToken(cryptoRandom);
+    await tokens.insert({
+      id,
+      userId,
+      nome: id,
+      descricao: null,
+      scope: "read",
+      permissions: null,
+      allowedIps: null,
+      rateLimit: null,
+      tokenHash: hash,
+      tokenStart: start,
+      createdAt: at(-60 * DAY_MS),
+      expiresAt,
+    });
+  };
+  await insert("tok_a_live", null);
+  await insert("tok_b_expired_31d", at(-31 * DAY_MS));
+  await insert("tok_c_expired_29d", at(-29 * DAY_MS));
+  await insert("tok_d_revoked_31d", null);
+  await tokens.revoke("tok_d_revoked_31d", { by: userId, reason: "revoked", at: at(-31 * DAY_MS) });
+  await insert("tok_e_leaked_29d", at(DAY_MS));
+  await tokens.revoke("tok_e_leaked_29d", { by: userId, reason: "leaked", at: at(-29 * DAY_MS) });
+}
+
 async function seedEmail() {
   const deliveries = new EmailDeliveryRepository(db);
   await deliveries.claim("evt_sent_15d", at(-15 * DAY_MS), 1);
@@ -146,6 +177,7 @@ describe("cron cleanup registry (D1)", () => {
     await seedRefreshTokens(userId);
     await seedSingleUseTokens("password_resets", userId);
     await seedSingleUseTokens("verification_tokens", userId);
+    await seedApiTokens(userId);
     await seedEmail();
     const auditRows = await ids("audit_logs");
 
@@ -160,6 +192,7 @@ describe("cron cleanup registry (D1)", () => {
     ]);
     expect(await ids("password_resets")).toEqual(["t_expired_6d", "t_live"]);
     expect(await ids("verification_tokens")).toEqual(["t_expired_6d", "t_live"]);
+    expect(await ids("api_tokens")).toEqual(["tok_a_live", "tok_c_expired_29d", "tok_e_leaked_29d"]);
     expect(await ids("email_deliveries")).toEqual(["evt_sent_13d"]);
     expect(await ids("captured_emails")).toEqual(["evt_captured_6d"]);
     expect(await ids("audit_logs")).toEqual(auditRows);
@@ -173,12 +206,14 @@ describe("cron cleanup registry (D1)", () => {
       refresh_tokens_revoked: 1,
       password_resets_expired: 1,
       verification_tokens_expired: 1,
+      api_tokens_expired: 1,
+      api_tokens_revoked: 1,
       email_deliveries_old: 2,
       captured_emails_old: 1,
     });
     expect(first.find((entry) => entry.msg === "cleanup run")).toMatchObject({
       outcome: "complete",
-      rows: 8,
+      rows: 10,
     });
 
     const second = await runCron();

@@ -3,7 +3,13 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { clientAddress, normaliseIdentifier } from "../../src/features/rate-limit/client-key";
-import { RATE_LIMIT_POLICIES, RATE_LIMIT_POLICY_NAMES } from "../../src/features/rate-limit/policies";
+import { rateLimit } from "../../src/features/rate-limit/middleware";
+import {
+  formatRateLimit,
+  parseRateLimit,
+  RATE_LIMIT_POLICIES,
+  RATE_LIMIT_POLICY_NAMES,
+} from "../../src/features/rate-limit/policies";
 import wranglerToml from "../../wrangler.toml?raw";
 
 describe("rate-limit settings", () => {
@@ -27,10 +33,16 @@ describe("rate-limit settings", () => {
     for (const policy of Object.values(RATE_LIMIT_POLICIES)) delete vars[policy.variable];
     const config = loadConfig(vars as unknown as Env);
     for (const name of RATE_LIMIT_POLICY_NAMES) {
-      const [limit, period] = RATE_LIMIT_POLICIES[name].fallback.split("/");
+      const { fallback } = RATE_LIMIT_POLICIES[name];
+      if (fallback === "off") {
+        expect(config.rateLimits[name], name).toBeNull();
+        continue;
+      }
+      const [limit, period] = fallback.split("/");
       expect(config.rateLimits[name]?.limit).toBe(Number(limit));
       expect(config.rateLimits[name]?.periodMs).toBe(Number.parseInt(period!, 10) * 1000);
     }
+    expect(config.rateLimits.api_token).toBeNull();
   });
 
   it("rejects a malformed limit naming the var, never starting with a wrong limit", () => {
@@ -46,6 +58,23 @@ describe("rate-limit settings", () => {
     for (const policy of Object.values(RATE_LIMIT_POLICIES)) {
       expect(wranglerToml, policy.variable).toContain(`\n${policy.variable} = "${policy.fallback}"\n`);
     }
+  });
+});
+
+describe("parseRateLimit and formatRateLimit", () => {
+  it("read a limit as the vars write it and print it in seconds", () => {
+    expect(parseRateLimit("100/60s")).toEqual({ limit: 100, periodMs: 60_000 });
+    expect(parseRateLimit(" 10 / 1H ")).toEqual({ limit: 10, periodMs: 3_600_000 });
+    expect(formatRateLimit({ limit: 10, periodMs: 3_600_000 })).toBe("10/3600s");
+    for (const bad of ["off", "10", "0/60s", "10/0s", "10/8d", "10/10081m", "1/60", "-1/60s", "1e3/60s"]) {
+      expect(parseRateLimit(bad), bad).toBeUndefined();
+    }
+  });
+});
+
+describe("rateLimit() middleware", () => {
+  it("refuses, when the route is declared, a policy keyed on the API token", () => {
+    expect(() => rateLimit("api_token")).toThrow(/authenticate\(\) applies it/);
   });
 });
 

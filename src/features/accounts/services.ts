@@ -41,6 +41,7 @@ export type AccountShared = Pick<
   | "background"
   | "clock"
   | "random"
+  | "credentials"
 >;
 
 /**

@@ -177,19 +177,19 @@ export class ApiTokenRepository {
 
   /**
    * Revokes the live token with this hash (a leaked token reported by whoever found it, so nobody
-   * is `revoked_by`). Returns the owner's id when this call revoked it, undefined when the token is
+   * is `revoked_by`). Returns the token when this call revoked it, undefined when the token is
    * unknown or was already revoked (its owner was told then).
    */
   async revokeByHash(
     tokenHash: string,
     reason: ApiTokenRevocationReason,
     at: Date,
-  ): Promise<string | undefined> {
-    const row = await this.db.first<{ user_id: string }>(sql`
+  ): Promise<ApiToken | undefined> {
+    const row = await this.db.first<ApiTokenRow>(sql`
       UPDATE api_tokens SET revoked_at = ${at.getTime()}, revoked_reason = ${reason}
       WHERE token_hash = ${tokenHash} AND revoked_at IS NULL
-      RETURNING user_id`);
-    return row?.user_id;
+      RETURNING ${COLUMNS}`);
+    return row && toApiToken(row);
   }
 
   /**

@@ -1,15 +1,25 @@
 import type { SessionService } from "../accounts/sessions/service";
+import type { ApiTokenAuthenticator } from "../api-tokens/authenticator";
+import { looksLikeApiToken } from "../api-tokens/token-format";
 import { type Principal, SCOPES } from "./principal";
 
 /**
- * Turns a bearer credential into a `Principal`. Today the credential is an access JWT; API tokens
- * join here, so every route accepts both through the one `authenticate()` middleware.
+ * Turns a bearer credential into a `Principal`: an access JWT of a signed-in user, or an API token
+ * acting for its owner (told apart by the API-token prefix before any work), so every route
+ * accepts both through the one `authenticate()` middleware.
  */
 export class Authenticator {
-  constructor(private readonly sessions: Pick<SessionService, "authenticate">) {}
+  constructor(
+    private readonly sessions: Pick<SessionService, "authenticate">,
+    private readonly apiTokens: Pick<ApiTokenAuthenticator, "authenticate">,
+  ) {}
 
-  /** The principal behind `credential`; 401 for anything that is not a live credential. */
+  /**
+   * The principal behind `credential`; 401 for anything that is not a live credential, 403 for a
+   * live API token used from outside its IP allow-list.
+   */
   async authenticate(credential: string): Promise<Principal> {
+    if (looksLikeApiToken(credential)) return this.apiTokens.authenticate(credential);
     const { user } = await this.sessions.authenticate(credential);
     return { kind: "user", userId: user.id, role: user.role, scopes: SCOPES, user };
   }

@@ -2,8 +2,10 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../http/hono-env";
 import { bearerToken } from "../../platform/bearer";
 import { AppError } from "../../platform/errors";
+import { consumeRateLimit } from "../rate-limit/middleware";
 import { PERMISSIONS, type Permission, type PermissionRule } from "./permissions";
-import { type Principal, roleAtLeast } from "./principal";
+import type { Principal } from "./principal";
+import { refusalOf } from "./rules";
 
 /** The Hono environment of a route behind `authenticate()`: `c.var.principal` is set. */
 export interface AuthenticatedEnv extends AppEnv {
@@ -11,21 +13,32 @@ export interface AuthenticatedEnv extends AppEnv {
 }
 
 /**
- * Requires a bearer credential and sets `c.var.principal`; 401 (with `WWW-Authenticate`) without a
- * valid one. Declared in the route next to its `security`, in `rateLimit(policy)`'s style.
+ * Requires a bearer credential (an access JWT or an API token) and sets `c.var.principal`; 401
+ * (with `WWW-Authenticate`) without a valid one. An API token also spends one request of its budget
+ * here (its own `rate_limit`, else `RATE_LIMIT_API_TOKEN`): 429 when it is used up. Declared in the
+ * route next to its `security`, in `rateLimit(policy)`'s style.
  *
  * @example
  * export const meRoute = createRoute({
- *   method: "get", path: "/auth/me", security: [{ bearerAuth: [] }],
- *   middleware: [authenticate()] as const,
- *   responses: { 200: …, ...problemResponses(401) },
+ *   method: "get", path: "/auth/me", security: securityFor("profile:read"),
+ *   middleware: [authenticate(), authorize("profile:read")] as const,
+ *   responses: { 200: …, ...problemResponses(401, 403) },
  * });
  */
 export function authenticate() {
   return createMiddleware<AuthenticatedEnv>(async (c, next) => {
+    const services = c.get("services");
     const credential = bearerToken(c.req.header("authorization"));
-    c.set("principal", await c.get("services").authentication.authenticate(credential));
+    const principal = await services.authentication.authenticate(credential);
+    c.set("principal", principal);
+    const budget =
+      principal.kind === "apiToken" ? (principal.rateLimit ?? services.config.rateLimits.api_token) : null;
+    const headers =
+      budget && principal.apiTokenId
+        ? await consumeRateLimit(c, "api_token", `token:${principal.apiTokenId}`, budget)
+        : {};
     await next();
+    for (const [name, value] of Object.entries(headers)) c.header(name, value, { append: true });
   });
 }
 
@@ -44,20 +57,4 @@ export function authorize(permission: Permission) {
     if (refusal) throw new AppError("FORBIDDEN", refusal);
     await next();
   });
-}
-
-/** Why `principal` may not do `permission`, or undefined when it may. */
-export function refusalOf(
-  principal: Principal,
-  permission: Permission,
-  rule: PermissionRule,
-): string | undefined {
-  if (!roleAtLeast(principal.role, rule.role)) return `This needs the ${rule.role} role or above`;
-  if (principal.kind !== "apiToken") return undefined;
-  if (rule.apiTokens === false) return "API tokens cannot do this; sign in instead";
-  if (!principal.scopes.includes(rule.scope)) return `This API token lacks the ${rule.scope} scope`;
-  if (principal.permissions && !principal.permissions.includes(permission)) {
-    return `This API token is not allowed ${permission}`;
-  }
-  return undefined;
 }

@@ -18,12 +18,64 @@ export interface PermissionRule {
  * `authorize(permission)`, and an API token's optional `permissions` list narrows it to some of
  * these names (seed 003). A feature adds its operations here; the permission-matrix test drives
  * every route with every role and scope against this one table.
+ *
+ * Scopes follow seed 001: `read` for safe methods, `write` for changes, `admin` for operations on
+ * other people's things (an admin-scope token works only while its owner holds admin or root).
+ * Some names are checked inside a service rather than by a route (`…-any`: the same route does more
+ * for an admin), and some are reserved for features still to come (invites, tenants): a token can
+ * be narrowed to them today, and those features keep or adjust the rule when their routes land.
  */
 export const PERMISSIONS = {
   "profile:read": { role: "usuario", scope: "read", description: "Read one's own profile" },
+  "auth:introspect": {
+    role: "usuario",
+    scope: "read",
+    description: "Ask whether an access or refresh token is active (RFC 7662)",
+  },
+  "api-tokens:read": { role: "usuario", scope: "read", description: "List one's own API tokens" },
+  "api-tokens:read-any": {
+    role: "admin",
+    scope: "read",
+    description: "List another user's API tokens (checked by the list when it is given user_id)",
+  },
+  "api-tokens:create": {
+    role: "usuario",
+    scope: "write",
+    apiTokens: false,
+    description: "Create an API token for oneself, with a scope up to one's role",
+  },
+  "api-tokens:revoke": {
+    role: "usuario",
+    scope: "write",
+    apiTokens: false,
+    description: "Revoke one of one's own API tokens",
+  },
+  "api-tokens:revoke-any": {
+    role: "admin",
+    scope: "admin",
+    apiTokens: false,
+    description: "Revoke anyone's API token (checked by the revocation when the token is not one's own)",
+  },
+  "users:read": { role: "admin", scope: "read", description: "List users, with filters" },
+  "users:role": {
+    role: "admin",
+    scope: "admin",
+    description:
+      "Change another user's global role, up to one's own (never one's own role, never the last root)",
+  },
+  "invites:read": { role: "gestor", scope: "read", description: "List invites and read their history" },
+  "invites:create": { role: "gestor", scope: "write", description: "Emit an invite" },
+  "invites:use": { role: "usuario", scope: "write", description: "Use (consume) an invite" },
+  "invites:revoke": { role: "gestor", scope: "write", description: "Revoke an invite one emitted" },
+  "tenants:create": { role: "admin", scope: "admin", description: "Create a tenant" },
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
 /** Every permission name, for validating a token's `permissions`. */
 export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as [Permission, ...Permission[]];
+
+/** True when `name` is an operation of the catalogue. */
+export function isPermission(name: string): name is Permission {
+  return Object.hasOwn(PERMISSIONS, name);
+}

@@ -24,6 +24,13 @@ export interface Principal {
   scopes: readonly Scope[];
   /** When set (API tokens created with `permissions`), only these named operations are allowed. */
   permissions?: readonly Permission[];
+  /** The API token's id, when the credential is one (audit rows name it as the means). */
+  apiTokenId?: string;
+  /**
+   * The API token's own request budget (`rate_limit`), which `authenticate()` enforces; without
+   * one, the `RATE_LIMIT_API_TOKEN` default applies to API tokens.
+   */
+  rateLimit?: { limit: number; periodMs: number };
   /** The user record, when checking the credential already read it (saves a second read). */
   user?: User;
 }
@@ -39,4 +46,17 @@ export function roleAtLeast(role: Role, minimum: Role): boolean {
 /** A scope and every scope below it: `write` → [read, write]. */
 export function scopesUpTo(scope: Scope): Scope[] {
   return SCOPES.slice(0, SCOPES.indexOf(scope) + 1);
+}
+
+/**
+ * The widest scope a role may hold (seed 001): `admin` for admin and root, `write` for everyone
+ * else. Nobody creates a token above it, and a token never acts above its owner's current ceiling.
+ */
+export function maxScopeOf(role: Role): Scope {
+  return roleAtLeast(role, "admin") ? "admin" : "write";
+}
+
+/** The narrower of two scopes. */
+export function narrowerScope(a: Scope, b: Scope): Scope {
+  return SCOPES.indexOf(a) <= SCOPES.indexOf(b) ? a : b;
 }

@@ -21,6 +21,11 @@ const token = z.string().regex(/^[\x21-\x7e]{1,512}$/, "must be printable ASCII 
 
 const linkData = z.object({ token, name, expiresInMinutes });
 const codeData = z.object({ code: z.string().regex(/^[0-9]{4,12}$/), name, expiresInMinutes });
+const leakedTokenData = z.object({
+  tokenName: z.string().trim().min(1).max(200),
+  tokenStart: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/),
+  name,
+});
 
 export interface TemplateContext {
   appName: string;
@@ -134,5 +139,20 @@ export const TEMPLATES: Record<EmailTemplate, Template> = {
       },
     ],
     footer: "Se você não pediu este código, ignore esta mensagem e considere trocar sua senha.",
+  })),
+  "api-token-leaked": defineTemplate(leakedTokenData, (data, { appName }) => ({
+    subject: `Um token de API seu foi revogado no ${appName}`,
+    blocks: [
+      { kind: "paragraph", text: greeting(data.name) },
+      {
+        kind: "paragraph",
+        text: `O token de API "${data.tokenName}" (começa com ${data.tokenStart}) foi encontrado exposto publicamente e denunciado. Revogamos o token: ele não funciona mais.`,
+      },
+      {
+        kind: "paragraph",
+        text: "Crie um novo token para os sistemas que usavam este, guarde-o num cofre de segredos e remova o antigo de onde ele apareceu (repositório, log, mensagem).",
+      },
+    ],
+    footer: `Você recebeu esta mensagem porque é dono deste token no ${appName}. Se não reconhece o token, revise os tokens da sua conta.`,
   })),
 };

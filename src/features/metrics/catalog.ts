@@ -1,3 +1,4 @@
+import { API_TOKEN_SCOPES } from "../api-tokens/api-token";
 import { EMAIL_TEMPLATES } from "../email/message";
 import { EMAIL_TRANSPORTS } from "../email/transports/transport";
 import { RATE_LIMIT_POLICIES, RATE_LIMIT_POLICY_NAMES } from "../rate-limit/policies";
@@ -112,6 +113,46 @@ export const METRICS = {
     type: "counter",
     help: "Retired refresh tokens presented again after the grace window (each revoked a token family).",
     labels: {},
+  },
+  tokens_api_tokens_created_total: {
+    type: "counter",
+    help: "API tokens created, by scope.",
+    labels: { scope: API_TOKEN_SCOPES },
+  },
+  tokens_api_tokens_revoked_total: {
+    type: "counter",
+    help: "API tokens revoked, by reason: revoked (by their owner or an admin) or leaked (a leak report).",
+    labels: { reason: ["revoked", "leaked"] },
+  },
+  tokens_api_token_auth_failures_total: {
+    type: "counter",
+    help: "API-token requests refused, by reason (ip_not_allowed is a 403, the others a 401).",
+    labels: {
+      reason: [
+        "malformed",
+        "bad_checksum",
+        "unknown",
+        "expired",
+        "revoked",
+        "owner_disabled",
+        "ip_not_allowed",
+      ],
+    },
+  },
+  tokens_api_token_lookups_total: {
+    type: "counter",
+    help: "API-token lookups, by where the answer came from: this isolate's cache or the database.",
+    labels: { source: ["cache", "database"] },
+  },
+  tokens_api_token_leak_reports_total: {
+    type: "counter",
+    help: "Leaked-token reports, by outcome: revoked a live token, or found none (unknown or already revoked).",
+    labels: { outcome: ["revoked", "not_live"] },
+  },
+  tokens_role_changes_total: {
+    type: "counter",
+    help: "Global role changes, by direction.",
+    labels: { direction: ["promotion", "demotion"] },
   },
   tokens_emails_sent_total: {
     type: "counter",

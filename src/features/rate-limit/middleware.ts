@@ -4,6 +4,7 @@ import type { AppEnv } from "../../http/hono-env";
 import { AppError } from "../../platform/errors";
 import { routeTemplate } from "../metrics/http-metrics";
 import { clientAddress, normaliseIdentifier } from "./client-key";
+import { rateLimitHeaders, retryAfterSeconds } from "./headers";
 import type { RateLimitDecision } from "./limiter";
 import {
   RATE_LIMIT_POLICIES,
@@ -37,34 +38,56 @@ export { byBodyField, byClientIp } from "./policies";
  */
 export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimitKey } = {}) {
   const key: RateLimitKey = options.key ?? RATE_LIMIT_POLICIES[policy].key;
+  if (key.kind === "apiToken") {
+    throw new Error(`${policy} is keyed on the API token: authenticate() applies it, not rateLimit()`);
+  }
   return createMiddleware<AppEnv>(async (c, next) => {
-    const services = c.get("services");
-    const setting = services.config.rateLimits[policy];
+    const setting = c.get("services").config.rateLimits[policy];
     const subject = setting ? await subjectOf(c, key) : undefined;
     if (!setting || subject === undefined) return next();
-    let decision: RateLimitDecision;
-    try {
-      decision = await services.rateLimiter.check(policy, subject, setting);
-    } catch (error) {
-      services.logger.error("rate limiter unavailable; request let through", { policy, error });
-      services.metrics.increment("tokens_rate_limiter_errors_total", { policy });
-      return next();
-    }
-    const headers = rateLimitHeaders(policy, setting, decision);
-    if (!decision.allowed) {
-      services.metrics.increment("tokens_rate_limited_total", { route: routeTemplate(c), policy });
-      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      throw new AppError("RATE_LIMITED", `Too many requests; retry in ${retryAfter} s`, {
-        headers: { ...headers, "retry-after": String(retryAfter) },
-      });
-    }
+    const headers = await consumeRateLimit(c, policy, subject, setting);
     await next();
     for (const [name, value] of Object.entries(headers)) c.header(name, value, { append: true });
   });
 }
 
+/**
+ * One check of `policy` for `subject`: throws the 429 problem when refused, and otherwise returns
+ * the headers to add to the response (none when the limiter could not be reached: the request goes
+ * through, logged and counted). For limits whose subject is known only inside another middleware,
+ * such as the API token's own limit in `authenticate()`.
+ */
+export async function consumeRateLimit<E extends AppEnv>(
+  c: Context<E>,
+  policy: RateLimitPolicyName,
+  subject: string,
+  setting: NonNullable<RateLimitSetting>,
+): Promise<Record<string, string>> {
+  const services = c.get("services");
+  let decision: RateLimitDecision;
+  try {
+    decision = await services.rateLimiter.check(policy, subject, setting);
+  } catch (error) {
+    services.logger.error("rate limiter unavailable; request let through", { policy, error });
+    services.metrics.increment("tokens_rate_limiter_errors_total", { policy });
+    return {};
+  }
+  const headers = rateLimitHeaders(policy, setting, decision);
+  if (!decision.allowed) {
+    services.metrics.increment("tokens_rate_limited_total", { route: routeTemplate(c), policy });
+    const retryAfter = retryAfterSeconds(decision);
+    throw new AppError("RATE_LIMITED", `Too many requests; retry in ${retryAfter} s`, {
+      headers: { ...headers, "retry-after": String(retryAfter) },
+    });
+  }
+  return headers;
+}
+
 /** The subject a policy counts, prefixed with its kind; undefined when the request has none. */
-async function subjectOf(c: Context<AppEnv>, key: RateLimitKey): Promise<string | undefined> {
+async function subjectOf(
+  c: Context<AppEnv>,
+  key: Exclude<RateLimitKey, { kind: "apiToken" }>,
+): Promise<string | undefined> {
   if (key.kind === "ip") return `ip:${clientAddress(c.req.raw.headers)}`;
   let body: unknown;
   try {
@@ -76,18 +99,4 @@ async function subjectOf(c: Context<AppEnv>, key: RateLimitKey): Promise<string 
     body !== null && typeof body === "object" ? (body as Record<string, unknown>)[key.field] : undefined;
   const identifier = typeof value === "string" ? normaliseIdentifier(value) : "";
   return identifier ? `${key.field}:${identifier}` : undefined;
-}
-
-/** `RateLimit-Policy` and `RateLimit` items of one policy (draft-ietf-httpapi-ratelimit-headers-10). */
-function rateLimitHeaders(
-  policy: RateLimitPolicyName,
-  setting: NonNullable<RateLimitSetting>,
-  decision: RateLimitDecision,
-): Record<string, string> {
-  const window = Math.ceil(setting.periodMs / 1000);
-  const reset = Math.ceil(decision.resetAfterMs / 1000);
-  return {
-    "ratelimit-policy": `"${policy}";q=${setting.limit};w=${window}`,
-    ratelimit: `"${policy}";r=${decision.remaining};t=${reset}`,
-  };
 }

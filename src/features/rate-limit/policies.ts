@@ -1,11 +1,18 @@
 import { z } from "zod";
 import { DAY_MS } from "../../platform/clock";
 
-/** Where a policy finds the client it limits: the connecting IP, or a field of the JSON body. */
-export type RateLimitKey = { kind: "ip" } | { kind: "body"; field: string };
+/**
+ * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, or the
+ * API token making the request (known only once it is authenticated, so such a policy is applied by
+ * the API-token authenticator, never by the `rateLimit()` middleware).
+ */
+export type RateLimitKey = { kind: "ip" } | { kind: "body"; field: string } | { kind: "apiToken" };
 
 /** Keys on `CF-Connecting-IP` (an IPv6 client is limited per /64); never `X-Forwarded-For`. */
 export const byClientIp: RateLimitKey = { kind: "ip" };
+
+/** Keys on the API token of the request (its id); see `RateLimitKey`. */
+export const byApiToken: RateLimitKey = { kind: "apiToken" };
 
 /** Keys on a JSON body field (e.g. the login identifier), normalised and hashed. */
 export function byBodyField(field: string): RateLimitKey {
@@ -18,7 +25,10 @@ interface PolicyDefinition {
   /** The limit when the var is absent: `<requests>/<period><s|m|h>`. */
   fallback: string;
   key: RateLimitKey;
-  /** The route template the policy guards; its `tokens_rate_limited_total` series exists from start. */
+  /**
+   * The route template the policy guards; its `tokens_rate_limited_total` series exists from start.
+   * `*` for a policy that applies wherever its key does (API tokens).
+   */
   route: string;
 }
 
@@ -85,6 +95,16 @@ export const RATE_LIMIT_POLICIES = {
     key: byClientIp,
     route: "/verification-token/verify",
   },
+  // Every request an API token makes, on any route: the token's own `rate_limit` when it has one,
+  // else this var (off by default: a token without a limit of its own is not limited).
+  api_token: { variable: "RATE_LIMIT_API_TOKEN", fallback: "off", key: byApiToken, route: "*" },
+  // Reports of leaked tokens come from anyone; each costs a conditional UPDATE, maybe an e-mail.
+  api_token_leak_ip: {
+    variable: "RATE_LIMIT_API_TOKEN_LEAK_IP",
+    fallback: "30/3600s",
+    key: byClientIp,
+    route: "/api/api-tokens/leaked",
+  },
 } as const satisfies Record<string, PolicyDefinition>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;
@@ -100,24 +120,38 @@ export type RateLimitSetting = { limit: number; periodMs: number } | null;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
 const SETTING = /^(\d{1,7})\s*\/\s*(\d{1,6})\s*([smh])$/;
 
+/** What a limit must look like, for error messages. */
+export const RATE_LIMIT_SYNTAX = '"<requests>/<period>s|m|h" (period 1s..7d)';
+
+/**
+ * Parses a limit such as `100/60s`, `10 / 1h` (case-insensitive); undefined when it is not one or
+ * is out of range (at least 1 request, a period from 1 s to 7 days). `off` is not a limit here.
+ */
+export function parseRateLimit(value: string): NonNullable<RateLimitSetting> | undefined {
+  const match = SETTING.exec(value.trim().toLowerCase());
+  if (!match) return undefined;
+  const limit = Number(match[1]);
+  const periodMs = Number(match[2]) * UNIT_MS[match[3] as keyof typeof UNIT_MS];
+  return limit < 1 || periodMs < 1000 || periodMs > 7 * DAY_MS ? undefined : { limit, periodMs };
+}
+
+/** The canonical text of a limit, in seconds: `{ limit: 10, periodMs: 3_600_000 }` → `10/3600s`. */
+export function formatRateLimit(setting: NonNullable<RateLimitSetting>): string {
+  return `${setting.limit}/${Math.round(setting.periodMs / 1000)}s`;
+}
+
 function settingSchema(fallback: string) {
   return z
     .string()
     .default(fallback)
     .transform((value, ctx): RateLimitSetting => {
-      const text = value.trim().toLowerCase();
-      if (text === "off") return null;
-      const match = SETTING.exec(text);
-      const limit = Number(match?.[1]);
-      const periodMs = Number(match?.[2]) * UNIT_MS[(match?.[3] ?? "s") as keyof typeof UNIT_MS];
-      if (!match || limit < 1 || periodMs < 1000 || periodMs > 7 * DAY_MS) {
-        ctx.addIssue({
-          code: "custom",
-          message: 'must be "<requests>/<period>s|m|h" (period 1s..7d) or "off"',
-        });
+      if (value.trim().toLowerCase() === "off") return null;
+      const setting = parseRateLimit(value);
+      if (!setting) {
+        ctx.addIssue({ code: "custom", message: `must be ${RATE_LIMIT_SYNTAX} or "off"` });
         return z.NEVER;
       }
-      return { limit, periodMs };
+      return setting;
     });
 }
 

@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
 import { dateOrNull } from "../../db/time";
+import { decodeIdCursor, encodeIdCursor } from "../../platform/id-cursor";
 import { normalizeIdentifier, type Role, type User, type UserStatus } from "./user";
 
 interface UserRow {
@@ -49,6 +50,37 @@ const COLUMNS = sql.raw(
 export type NewUser = Omit<User, "emailVerifiedAt" | "tokensValidAfter" | "updatedAt"> & {
   emailVerifiedAt?: Date | null;
 };
+
+/** The largest page `list` returns, whatever it is asked for. */
+export const MAX_USER_PAGE_SIZE = 100;
+
+/** Filters of `list`; all optional, combined with AND. */
+export interface UserListFilter {
+  role?: Role;
+  status?: UserStatus;
+  /** Part of the username or e-mail, matched case-insensitively (normalised like logins). */
+  query?: string;
+}
+
+/** One page of `list`, newest first; `nextCursor` is null on the last page. */
+export interface UserPage {
+  users: User[];
+  nextCursor: string | null;
+}
+
+/** A role change: from the role the caller saw to the new one; `cutOffAt` also refuses older access tokens. */
+export interface RoleChange {
+  from: Role;
+  to: Role;
+  at: Date;
+  /** Set for a demotion: access tokens issued before this instant stop working here. */
+  cutOffAt?: Date;
+}
+
+/** `LIKE` with `%` and `_` taken literally (escaped with a backslash). */
+function containing(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
 
 /**
  * Users on D1 or PostgreSQL through the storage port. Uniqueness of username and e-mail is
@@ -149,6 +181,59 @@ export class UserRepository {
         sql`UPDATE users SET status = ${status}, updated_at = ${at.getTime()} WHERE id = ${id}`,
       )) === 1
     );
+  }
+
+  /**
+   * Users newest first (ids are time-ordered), filtered. `cursor` is a previous page's
+   * `nextCursor`; a forged one is `AppError("VALIDATION_FAILED")`. `limit` is brought within
+   * 1..MAX_USER_PAGE_SIZE.
+   */
+  async list(filter: UserListFilter, page: { cursor?: string; limit: number }): Promise<UserPage> {
+    const pageSize = Math.min(Math.max(Math.trunc(page.limit) || 1, 1), MAX_USER_PAGE_SIZE);
+    const conditions: SQL[] = [];
+    if (filter.role !== undefined) conditions.push(sql`role = ${filter.role}`);
+    if (filter.status !== undefined) conditions.push(sql`status = ${filter.status}`);
+    if (filter.query !== undefined) {
+      const pattern = containing(normalizeIdentifier(filter.query));
+      conditions.push(
+        sql`(username_normalized LIKE ${pattern} ESCAPE '\\' OR email_normalized LIKE ${pattern} ESCAPE '\\')`,
+      );
+    }
+    if (page.cursor !== undefined) conditions.push(sql`id < ${decodeIdCursor(page.cursor, "user")}`);
+    const where = conditions.length === 0 ? sql.empty() : sql`WHERE ${sql.join(conditions, sql` AND `)}`;
+    // One row more than the page tells whether another page follows.
+    const rows = await this.db.all<UserRow>(
+      sql`SELECT ${COLUMNS} FROM users ${where} ORDER BY id DESC LIMIT ${pageSize + 1}`,
+    );
+    const users = rows.slice(0, pageSize).map(toUser);
+    const last = users.at(-1);
+    return { users, nextCursor: rows.length > pageSize && last ? encodeIdCursor(last.id) : null };
+  }
+
+  /**
+   * Changes a user's role only if it is still `change.from`, and never takes the role of the last
+   * active root: one conditional UPDATE, so it returns the updated user or undefined (the role
+   * changed meanwhile, or the user is the last root, or there is no such user).
+   *
+   * The batch first rewrites every root row unchanged: on PostgreSQL that locks them until the
+   * batch commits, so two roots demoting each other at once run one after the other and the second
+   * sees the first's change instead of both seeing the other still root. D1 runs batches one at a
+   * time anyway.
+   */
+  async changeRole(id: string, change: RoleChange): Promise<User | undefined> {
+    const at = change.at.getTime();
+    const cutOff = change.cutOffAt ? sql`, tokens_valid_after = ${change.cutOffAt.getTime()}` : sql.empty();
+    const [, rows] = await this.db.atomic([
+      sql`UPDATE users SET updated_at = updated_at WHERE role = 'root'`,
+      sql`
+        UPDATE users SET role = ${change.to}, updated_at = ${at} ${cutOff}
+        WHERE id = ${id} AND role = ${change.from}
+          AND (role <> 'root' OR EXISTS (
+            SELECT 1 FROM users AS other WHERE other.role = 'root' AND other.status = 'active' AND other.id <> ${id}))
+        RETURNING ${COLUMNS}`,
+    ]);
+    const row = rows?.[0] as UserRow | undefined;
+    return row && toUser(row);
   }
 
   async count(): Promise<number> {

@@ -26,6 +26,13 @@ export const SINGLE_USE_TOKEN_RETENTION_MS = 7 * DAY_MS;
  */
 export const EMAIL_DELIVERY_RETENTION_MS = 14 * DAY_MS;
 
+/**
+ * Expired and revoked API tokens stay listed (with their status) for 30 days, so their owner can
+ * see what stopped working and why, and the audit rows that name them still resolve to a name.
+ * After that the row goes; the token, if ever presented again, is unknown: the same 401.
+ */
+export const API_TOKEN_RETENTION_MS = 30 * DAY_MS;
+
 /** Captured e-mail (capture transport: development and tests only) is kept for a week. */
 export const CAPTURED_EMAIL_RETENTION_MS = 7 * DAY_MS;
 
@@ -58,6 +65,18 @@ export const CLEANUP_STEPS: readonly CleanupStep[] = [
     table: "verification_tokens",
     column: "expires_at",
     retentionMs: SINGLE_USE_TOKEN_RETENTION_MS,
+  }),
+  deleteOlderThan({
+    name: "api_tokens_expired",
+    table: "api_tokens",
+    column: "expires_at",
+    retentionMs: API_TOKEN_RETENTION_MS,
+  }),
+  deleteOlderThan({
+    name: "api_tokens_revoked",
+    table: "api_tokens",
+    column: "revoked_at",
+    retentionMs: API_TOKEN_RETENTION_MS,
   }),
   deleteOlderThan({
     name: "email_deliveries_old",

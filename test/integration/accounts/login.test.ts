@@ -61,7 +61,7 @@ describe("POST /auth/login", () => {
     const { payload } = decodeJwt(((await response.json()) as TokenPairBody).accessToken);
     expect(payload).toMatchObject({
       email: "admin@example.com",
-      roles: ["admin"],
+      roles: ["root"],
       institutions: ["default"],
     });
   });

@@ -27,8 +27,8 @@ describe("GET /auth/me", () => {
       username: "admin",
       email: "admin@example.com",
       name: "Administrator",
-      role: "admin",
-      roles: ["admin"],
+      role: "root",
+      roles: ["root"],
       institutions: ["default"],
       emailVerified: true,
     });

@@ -14,8 +14,8 @@ const OPERATIONS: Array<[string, string, string, string[]]> = [
   ["post", "/auth/login", "Auth", ["200", "400", "401", "413", "415", "429"]],
   ["post", "/auth/refresh", "Auth", ["200", "400", "401", "429"]],
   ["post", "/auth/logout", "Auth", ["204", "400", "401"]],
-  ["get", "/auth/me", "Auth", ["200", "401"]],
-  ["post", "/auth/introspect", "Auth", ["200", "400", "401"]],
+  ["get", "/auth/me", "Auth", ["200", "401", "403", "429"]],
+  ["post", "/auth/introspect", "Auth", ["200", "400", "401", "403", "429"]],
   ["post", "/reset-password/request", "Password reset", ["202", "400", "429"]],
   ["post", "/reset-password/confirm", "Password reset", ["204", "400", "409", "410", "429"]],
   ["post", "/verification-token/request", "Verification", ["202", "400", "429"]],
@@ -44,7 +44,7 @@ describe("OpenAPI document of the account routes", () => {
       }
       if (method === "post") expect(operation!.requestBody).toBeDefined();
       const secured = path === "/auth/me" || path === "/auth/introspect";
-      expect(operation!.security).toEqual(secured ? [{ bearerAuth: [] }] : undefined);
+      expect(operation!.security).toEqual(secured ? [{ bearerAuth: [] }, { apiToken: [] }] : undefined);
     }
   });
 });

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { loadConfig } from "../../../src/config";
 import { createD1Database } from "../../../src/db/d1";
 import { EMAIL_DEAD_LETTER_QUEUE, EMAIL_RETRY_BACKOFF } from "../../../src/features/email/consumer";
+import { EMAIL_TEMPLATES } from "../../../src/features/email/message";
 import { CapturedEmailRepository } from "../../../src/features/email/transports/capture";
+import { EMAIL_TRANSPORTS } from "../../../src/features/email/transports/transport";
 import { renderExposition } from "../../../src/features/metrics/exposition";
 import { readShards } from "../../../src/features/metrics/shards";
 import worker from "../../../src/index";
@@ -225,7 +227,7 @@ describe("e-mail metrics through the queue handler", () => {
       );
     expect(series("tokens_emails_retried_total")).toContain("two-factor-code/smtp");
     expect(series("tokens_emails_poison_total")).toContain("unknown/email-service");
-    expect(series("tokens_emails_failed_total").size).toBe(9);
+    expect(series("tokens_emails_failed_total").size).toBe(EMAIL_TEMPLATES.length * EMAIL_TRANSPORTS.length);
   });
 });
 

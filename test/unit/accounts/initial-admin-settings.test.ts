@@ -12,7 +12,7 @@ describe("initial admin settings", () => {
   it("uses seed 002's defaults in development and test", () => {
     for (const environment of ["development", "test"] as const) {
       expect(settings(environment)).toEqual({
-        settings: { ...DEVELOPMENT_ADMIN, tenants: ["default"] },
+        settings: { ...DEVELOPMENT_ADMIN, tenants: ["default"], role: "root" },
       });
     }
   });
@@ -62,8 +62,14 @@ describe("initial admin settings", () => {
         password: "a strong passphrase here",
         name: "root",
         tenants: [],
+        role: "root",
       },
     });
+  });
+
+  it("makes the initial admin root unless ADMIN_ROLE says admin", () => {
+    expect(settings("development")).toMatchObject({ settings: { role: "root" } });
+    expect(settings("development", { role: "admin" })).toMatchObject({ settings: { role: "admin" } });
   });
 
   it("refuses an invalid username or e-mail", () => {

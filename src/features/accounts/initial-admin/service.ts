@@ -21,6 +21,11 @@ export interface AdminSettings {
   name: string;
   /** Slugs of the tenants the admin belongs to (`ADMIN_INSTITUTIONS`). */
   tenants: string[];
+  /**
+   * `ADMIN_ROLE`, `root` unless set: the top role has to exist for anyone to be granted anything,
+   * since nobody grants above their own role.
+   */
+  role: "root" | "admin";
 }
 
 /**
@@ -40,6 +45,7 @@ export function resolveAdminSettings(
         password: given.password ?? DEVELOPMENT_ADMIN.password,
         name: given.name ?? DEVELOPMENT_ADMIN.name,
         tenants: given.tenants ?? [...DEVELOPMENT_ADMIN.tenants],
+        role: given.role ?? "root",
       }
     : {
         username: given.username ?? "",
@@ -47,6 +53,7 @@ export function resolveAdminSettings(
         password: given.password ?? "",
         name: given.name ?? "",
         tenants: given.tenants ?? [],
+        role: given.role ?? "root",
       };
   if (!development) {
     const missing = (["username", "email", "password"] as const)
@@ -128,7 +135,7 @@ export class InitialAdmin {
         email: admin.email,
         passwordHash: passwords.hash(normalizePassword(admin.password)),
         name: admin.name,
-        role: "admin",
+        role: admin.role,
         status: "active",
         emailVerifiedAt: now,
         createdAt: now,

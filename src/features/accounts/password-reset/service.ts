@@ -22,7 +22,7 @@ const RESET_TOKEN = {
 
 export type PasswordResetDeps = Pick<
   Shared,
-  "db" | "users" | "passwords" | "email" | "audit" | "background" | "clock" | "random"
+  "db" | "users" | "passwords" | "email" | "audit" | "background" | "clock" | "random" | "credentials"
 > & {
   resets: SingleUseTokenRepository;
   refreshTokens: RefreshTokenRepository;
@@ -62,7 +62,7 @@ export class PasswordResetService {
    * superseded. A password the policy refuses leaves the token usable.
    */
   async confirm(token: string, password: string): Promise<void> {
-    const { db, users, resets, refreshTokens, passwords, audit, clock } = this.deps;
+    const { db, users, resets, refreshTokens, passwords, audit, clock, credentials } = this.deps;
     const tokenHash = await hashSecret(token);
     const pending = await resets.findByHash(tokenHash);
     const user = pending && (await users.findById(pending.userId));
@@ -89,6 +89,8 @@ export class PasswordResetService {
       users.replacePasswordStatement(user.id, passwordHash, now),
       resets.supersedeOutstandingStatement(user.id, now),
     ]);
+    // The cut-off applies at once here; other isolates read it within AUTH_CACHE_SECONDS.
+    credentials.forgetUser(user.id);
     await audit.userEvent("password_reset.confirm", "success", user, {
       metadata: { revokedSessions: revokedRows?.length ?? 0 },
     });

@@ -11,7 +11,7 @@ import type { TokenIssuer, TokenPair, UserClaims } from "./token-issuer";
 
 export type SessionDeps = Pick<
   Shared,
-  "db" | "jwt" | "users" | "audit" | "client" | "clock" | "random" | "logger" | "metrics"
+  "db" | "jwt" | "users" | "audit" | "client" | "clock" | "random" | "logger" | "metrics" | "credentials"
 > & {
   issuer: TokenIssuer;
   refreshTokens: RefreshTokenRepository;
@@ -153,7 +153,7 @@ export class SessionService {
    * is not a valid refresh token; an already-ended session is not an error.
    */
   async logout(token: string, all: boolean): Promise<void> {
-    const { db, users, refreshTokens, audit, clock } = this.deps;
+    const { db, users, refreshTokens, audit, clock, credentials } = this.deps;
     const { payload, jti } = await this.verifyRefreshToken(token);
     const userId = payload.sub!;
     const tokenHash = await hashSecret(token);
@@ -165,6 +165,7 @@ export class SessionService {
         users.revokeAccessTokensStatement(userId, now),
       ]);
       revoked = rows?.length ?? 0;
+      credentials.forgetUser(userId);
     } else {
       revoked = await refreshTokens.revokeFamilyOf(jti, tokenHash, "logout", now);
     }
@@ -174,10 +175,19 @@ export class SessionService {
     });
   }
 
-  /** The active user an access token belongs to; 401 for anything else (a refresh token included). */
+  /**
+   * The active user an access token belongs to; 401 for anything else (a refresh token included).
+   * The user (status, role, cut-off) comes from this isolate's credential cache while fresh
+   * (`AUTH_CACHE_SECONDS`), else from one read.
+   */
   async authenticate(accessToken: string): Promise<{ user: User; payload: JWTPayload }> {
+    const { users, credentials } = this.deps;
     const payload = await this.verify("access", accessToken);
-    const user = await this.deps.users.findById(payload.sub!);
+    let user = credentials.user(payload.sub!);
+    if (!user) {
+      user = await users.findById(payload.sub!);
+      if (user) credentials.keepUser(user);
+    }
     if (user?.status !== "active") throw this.refuse("invalid_token");
     if (issuedBeforeCutoff(payload.iat, user)) throw this.refuse("revoked_token");
     return { user, payload };

@@ -16,7 +16,7 @@ const VERIFICATION_TOKEN = {
 
 export type EmailVerificationDeps = Pick<
   Shared,
-  "users" | "email" | "audit" | "background" | "clock" | "random"
+  "users" | "email" | "audit" | "background" | "clock" | "random" | "credentials"
 > & {
   tokens: SingleUseTokenRepository;
   ttlSeconds: number;
@@ -53,7 +53,7 @@ export class EmailVerificationService {
 
   /** Uses the token and marks the address verified; returns when it was verified. */
   async verify(token: string): Promise<Date> {
-    const { users, tokens, audit, clock } = this.deps;
+    const { users, tokens, audit, clock, credentials } = this.deps;
     const tokenHash = await hashSecret(token);
     const now = clock.now();
     const used = await tokens.consume(tokenHash, now);
@@ -64,6 +64,8 @@ export class EmailVerificationService {
       throw unusableTokenError(state);
     }
     const marked = await users.markEmailVerifiedIfCurrent(used.userId, used.email, now);
+    // So that this isolate's next /auth/me says verified (others within AUTH_CACHE_SECONDS).
+    if (marked) credentials.forgetUser(used.userId);
     const user = await users.findById(used.userId);
     const verifiedAt = user?.emailVerifiedAt;
     await audit.userEvent("email_verification.verify", verifiedAt ? "success" : "failure", used.userId, {

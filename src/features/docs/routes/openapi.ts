@@ -1,12 +1,11 @@
 import type { App } from "../../../http/openapi";
+import { SECURITY_SCHEMES } from "../../authorization/security";
 
 /** `GET /openapi.json`: OpenAPI 3.1 generated from the route definitions; nothing written twice. */
 export function registerOpenApi(app: App): void {
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
-    type: "http",
-    scheme: "bearer",
-    description: "An access token (RS256 JWT) or an API token",
-  });
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) {
+    app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+  }
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
@@ -24,6 +23,12 @@ export function registerOpenApi(app: App): void {
       },
       { name: "Password reset", description: "Forgotten passwords, by e-mailed single-use token" },
       { name: "Verification", description: "E-mail address verification, by e-mailed single-use token" },
+      {
+        name: "API tokens",
+        description:
+          "Long-lived tokens acting for their owner, limited by scope (read, write, admin), optional permissions, IP allow-list and rate limit",
+      },
+      { name: "Users", description: "Users and their global roles (admin and root)" },
     ],
   });
 }

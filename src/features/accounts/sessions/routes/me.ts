@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { type App, type JsonResponseOf, problemResponses } from "../../../../http/openapi";
 import { authenticate, authorize } from "../../../authorization/middleware";
+import { securityFor } from "../../../authorization/security";
 import { UserProfileSchema } from "../../schemas";
 
 export const meRoute = createRoute({
@@ -9,14 +10,14 @@ export const meRoute = createRoute({
   operationId: "getMe",
   tags: ["Auth"],
   summary: "The signed-in user's profile",
-  security: [{ bearerAuth: [] }],
+  security: securityFor("profile:read"),
   middleware: [authenticate(), authorize("profile:read")] as const,
   responses: {
     200: {
-      description: "The user behind the access token",
+      description: "The user behind the access token or API token",
       content: { "application/json": { schema: UserProfileSchema } },
     },
-    ...problemResponses(401),
+    ...problemResponses(401, 403, 429),
   },
 });
 

@@ -1,0 +1,75 @@
+import type { Clock } from "../../platform/clock";
+import { ExpiringCache } from "../../platform/expiring-cache";
+import type { ApiTokenWithOwner } from "../api-tokens/api-token";
+import { isApiTokenActive } from "../api-tokens/api-token";
+import type { User } from "../users/user";
+
+/** The most entries of each kind an isolate keeps (about a kilobyte each). */
+const MAX_ENTRIES = 1000;
+
+/** This isolate's positive credential checks: module state on purpose, they must outlive a request. */
+export interface IsolateCredentialCaches {
+  /** Users behind access tokens, by id: role, status and token cut-off as last read. */
+  users: ExpiringCache<User>;
+  /** API tokens with their owner's role and status, by the token's hash. */
+  apiTokens: ExpiringCache<ApiTokenWithOwner>;
+}
+
+export const isolateCredentialCaches: IsolateCredentialCaches = {
+  users: new ExpiringCache(MAX_ENTRIES),
+  apiTokens: new ExpiringCache(MAX_ENTRIES),
+};
+
+/**
+ * What checking a credential read from the database, reused by this isolate for `AUTH_CACHE_SECONDS`
+ * (0: never). Only positive answers are kept (an active user, a live token of an active owner), and
+ * an API token's expiry is checked on every use, so the one staleness is bounded and documented:
+ * a revocation, demotion, disabled account, logout of every session or password reset made by
+ * another isolate reaches this one within `AUTH_CACHE_SECONDS`. The isolate that makes such a
+ * change forgets what it cached at once (`forgetUser`, `forgetApiToken…`).
+ */
+export class CredentialCache {
+  constructor(
+    private readonly caches: IsolateCredentialCaches,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {}
+
+  user(id: string): User | undefined {
+    return this.caches.users.get(id, this.clock.now().getTime(), this.ttlMs);
+  }
+
+  /** Keeps `user` if active (a user who may not sign in is read again every time). */
+  keepUser(user: User): void {
+    if (this.ttlMs > 0 && user.status === "active") {
+      this.caches.users.set(user.id, user, this.clock.now().getTime());
+    }
+  }
+
+  apiToken(hash: string): ApiTokenWithOwner | undefined {
+    return this.caches.apiTokens.get(hash, this.clock.now().getTime(), this.ttlMs);
+  }
+
+  /** Keeps `token` if it may authenticate now: not revoked or expired, its owner active. */
+  keepApiToken(hash: string, token: ApiTokenWithOwner): void {
+    const now = this.clock.now();
+    if (this.ttlMs > 0 && isApiTokenActive(token, now) && token.owner.status === "active") {
+      this.caches.apiTokens.set(hash, token, now.getTime());
+    }
+  }
+
+  /** Forgets a user whose role, status, password or sessions changed, and their API tokens. */
+  forgetUser(userId: string): void {
+    this.caches.users.delete(userId);
+    this.caches.apiTokens.deleteWhere((token) => token.userId === userId);
+  }
+
+  /** Forgets a revoked token (a revocation knows its id, not its hash). */
+  forgetApiToken(id: string): void {
+    this.caches.apiTokens.deleteWhere((token) => token.id === id);
+  }
+
+  forgetApiTokenHash(hash: string): void {
+    this.caches.apiTokens.delete(hash);
+  }
+}

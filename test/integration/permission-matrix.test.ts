@@ -1,0 +1,203 @@
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/app";
+import { createD1Database } from "../../src/db/d1";
+import type { ApiTokenScope } from "../../src/features/api-tokens/api-token";
+import { ApiTokenRepository } from "../../src/features/api-tokens/repository";
+import { generateApiToken } from "../../src/features/api-tokens/token-format";
+import {
+  PERMISSIONS,
+  type Permission,
+  type PermissionRule,
+} from "../../src/features/authorization/permissions";
+import { ROLES, type Role } from "../../src/features/users/user";
+import { ManualClock } from "../../src/platform/clock";
+import { newId } from "../../src/platform/ids";
+import { cryptoRandom } from "../../src/platform/random";
+import { bearer, viaSelf } from "../helpers/accounts";
+import { createApiToken, type RoleUser, userWithRole } from "../helpers/api-tokens";
+
+/**
+ * Every route of the app and what it needs: a permission of the catalogue, or "public" (no
+ * credential, or a credential of its own such as METRICS_TOKEN). A route added without a row here
+ * fails the first test; a row whose route is gone fails it too. Features add their rows when they
+ * land.
+ */
+const ROUTES: Record<string, Permission | "public"> = {
+  "GET /healthz": "public",
+  "GET /readyz": "public",
+  "GET /.well-known/jwks.json": "public",
+  "GET /metrics": "public",
+  "GET /openapi.json": "public",
+  "GET /docs": "public",
+  "GET /docs/assets/swagger-ui-dist/swagger-ui-bundle.js": "public",
+  "GET /docs/assets/swagger-ui-dist/swagger-ui.css": "public",
+  "GET /favicon.ico": "public",
+  "POST /auth/register": "public",
+  "POST /auth/login": "public",
+  "POST /auth/refresh": "public",
+  "POST /auth/logout": "public",
+  "GET /auth/me": "profile:read",
+  "POST /auth/introspect": "auth:introspect",
+  "POST /reset-password/request": "public",
+  "POST /reset-password/confirm": "public",
+  "POST /verification-token/request": "public",
+  "POST /verification-token/verify": "public",
+  "POST /api/api-tokens/leaked": "public",
+  "GET /api/api-tokens/": "api-tokens:read",
+  "GET /api-tokens": "api-tokens:read",
+  "POST /api/api-tokens/": "api-tokens:create",
+  "POST /api-tokens": "api-tokens:create",
+  "DELETE /api/api-tokens/{id}/": "api-tokens:revoke",
+  "GET /api/users": "users:read",
+  "PUT /api/users/{id}/role": "users:role",
+};
+
+type Credential = "access token" | `${ApiTokenScope} API token`;
+const CREDENTIALS: Credential[] = ["access token", "read API token", "write API token", "admin API token"];
+
+// Written out again here rather than imported, so the test checks the rules instead of repeating them.
+const rank = (role: Role) => ROLES.length - ROLES.indexOf(role);
+const SCOPE_RANK: Record<ApiTokenScope, number> = { read: 1, write: 2, admin: 3 };
+
+/** Whether the rules of seeds 001 and 003 refuse `credential` of a `role` holder the `permission`. */
+function refused(permission: Permission, role: Role, credential: Credential): boolean {
+  const rule: PermissionRule = PERMISSIONS[permission];
+  if (rank(role) < rank(rule.role)) return true;
+  if (credential === "access token") return false;
+  if (rule.apiTokens === false) return true;
+  const tokenScope = credential.split(" ")[0] as ApiTokenScope;
+  // A token never acts above the scope its owner's current role allows (admin: admin and root).
+  const ceiling = rank(role) >= rank("admin") ? SCOPE_RANK.admin : SCOPE_RANK.write;
+  return Math.min(SCOPE_RANK[tokenScope], ceiling) < SCOPE_RANK[rule.scope];
+}
+
+/** Every method and path the app serves, from Hono's own routing table (OpenAPI or not). */
+function appRoutes(): string[] {
+  const app = buildApp();
+  const routes = app.routes
+    .filter((route) => route.method !== "ALL")
+    .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z_]+)/g, "{$1}")}`);
+  return [...new Set(routes)].sort();
+}
+
+/** A request for `route` with its path filled in and, for bodies, an empty or harmless JSON body. */
+function requestFor(route: string, credential: string | undefined, targets: { userId: string }) {
+  const [method, template] = route.split(" ") as [string, string];
+  const path = template
+    .replace("/api/users/{id}/", `/api/users/${targets.userId}/`)
+    .replace("{id}", `tok_${"0".repeat(26)}`);
+  const headers: Record<string, string> = credential ? bearer(credential) : {};
+  if (method === "GET" || method === "DELETE") return { path, init: { method, headers } };
+  // PUT role: the target's current role again, so an allowed call changes nothing.
+  const body = route === "PUT /api/users/{id}/role" ? { role: "usuario" } : {};
+  return {
+    path,
+    init: { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) },
+  };
+}
+
+describe("permission matrix", () => {
+  it("has one row for every route of the app, and no row for a route that is gone", () => {
+    expect(appRoutes()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  it("documents each protected route's credentials as its permission allows, and public ones without", () => {
+    const app = buildApp();
+    for (const definition of app.openAPIRegistry.definitions) {
+      if (definition.type !== "route") continue;
+      const key = `${definition.route.method.toUpperCase()} ${definition.route.path}`;
+      const permission = ROUTES[key];
+      expect(permission, key).toBeDefined();
+      const security = definition.route.security ?? [];
+      if (permission === "public") {
+        expect(
+          security.some((scheme) => "bearerAuth" in scheme || "apiToken" in scheme),
+          key,
+        ).toBe(false);
+      } else {
+        const rule: PermissionRule = PERMISSIONS[permission!];
+        expect(security, key).toEqual(
+          rule.apiTokens === false ? [{ bearerAuth: [] }] : [{ bearerAuth: [] }, { apiToken: [] }],
+        );
+      }
+    }
+  });
+
+  it("answers public routes without credentials with neither 401 nor 403", async () => {
+    const target = await userWithRole(viaSelf, "usuario");
+    for (const [route, permission] of Object.entries(ROUTES)) {
+      if (permission !== "public") continue;
+      const { path, init } = requestFor(route, undefined, target);
+      const response = await viaSelf(path, init);
+      expect([401, 403], `${route}: ${response.status}`).not.toContain(response.status);
+      expect(response.status, route).toBeLessThan(500);
+    }
+  });
+
+  describe("drives every protected route with every role and credential", () => {
+    const callers = new Map<Role, Record<Credential, string>>();
+    let target: RoleUser;
+
+    beforeAll(async () => {
+      target = await userWithRole(viaSelf, "usuario");
+      const tokens = new ApiTokenRepository(createD1Database(env.DB));
+      for (const role of ROLES) {
+        const user = await userWithRole(viaSelf, role);
+        const read = await createApiToken(viaSelf, user.accessToken, { scope: "read" });
+        const write = await createApiToken(viaSelf, user.accessToken, { scope: "write" });
+        let admin: string;
+        if (rank(role) >= rank("admin")) {
+          admin = (await createApiToken(viaSelf, user.accessToken, { scope: "admin" })).token;
+        } else {
+          // Nobody below admin can create one: this is the token of an owner demoted since.
+          const generated = await generateApiToken(cryptoRandom);
+          const clock = new ManualClock();
+          await tokens.insert({
+            id: newId("apiToken", clock, cryptoRandom),
+            userId: user.userId,
+            nome: "from before a demotion",
+            descricao: null,
+            scope: "admin",
+            permissions: null,
+            allowedIps: null,
+            rateLimit: null,
+            tokenHash: generated.hash,
+            tokenStart: generated.start,
+            createdAt: clock.now(),
+            expiresAt: null,
+          });
+          admin = generated.token;
+        }
+        callers.set(role, {
+          "access token": user.accessToken,
+          "read API token": read.token,
+          "write API token": write.token,
+          "admin API token": admin,
+        });
+      }
+    });
+
+    for (const [route, permission] of Object.entries(ROUTES)) {
+      if (permission === "public") continue;
+      it(`${route} (${permission})`, async () => {
+        const outcomes: string[] = [];
+        const expected: string[] = [];
+        for (const role of ROLES) {
+          for (const credential of CREDENTIALS) {
+            const { path, init } = requestFor(route, callers.get(role)![credential], target);
+            const response = await viaSelf(path, init);
+            const status = response.status;
+            expect(status, `${role} with ${credential}: ${await response.text()}`).not.toBe(401);
+            expect(status, `${role} with ${credential}`).toBeLessThan(500);
+            outcomes.push(`${role} / ${credential}: ${status === 403 ? "refused" : "allowed"}`);
+            expected.push(
+              `${role} / ${credential}: ${refused(permission, role, credential) ? "refused" : "allowed"}`,
+            );
+          }
+        }
+        expect(outcomes).toEqual(expected);
+      });
+    }
+  });
+});
