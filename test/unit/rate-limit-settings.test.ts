@@ -1,5 +1,6 @@
 /// <reference types="vite/client" />
 import { env } from "cloudflare:test";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { clientAddress, normaliseIdentifier } from "../../src/features/rate-limit/client-key";
@@ -9,6 +10,7 @@ import {
   parseRateLimit,
   RATE_LIMIT_POLICIES,
   RATE_LIMIT_POLICY_NAMES,
+  tighterRateLimit,
 } from "../../src/features/rate-limit/policies";
 import wranglerToml from "../../wrangler.toml?raw";
 
@@ -69,6 +71,38 @@ describe("parseRateLimit and formatRateLimit", () => {
     for (const bad of ["off", "10", "0/60s", "10/0s", "10/8d", "10/10081m", "1/60", "-1/60s", "1e3/60s"]) {
       expect(parseRateLimit(bad), bad).toBeUndefined();
     }
+  });
+});
+
+describe("tighterRateLimit", () => {
+  it("keeps the one limit that is tighter in both burst and rate, and the other when there is none", () => {
+    const operator = { limit: 1000, periodMs: 60_000 };
+    expect(tighterRateLimit({ limit: 10, periodMs: 1000 }, operator)).toEqual({ limit: 10, periodMs: 1000 });
+    expect(tighterRateLimit({ limit: 1_000_000, periodMs: 1000 }, operator)).toEqual(operator);
+    expect(tighterRateLimit({ limit: 5, periodMs: 1000 }, null)).toEqual({ limit: 5, periodMs: 1000 });
+    // A smaller burst at a faster rate: the smaller burst, at the slower rate.
+    expect(tighterRateLimit({ limit: 100, periodMs: 1000 }, operator)).toEqual({
+      limit: 100,
+      periodMs: 6000,
+    });
+  });
+
+  it("never allows a larger burst or a faster rate than either limit", () => {
+    const setting = fc.record({
+      limit: fc.integer({ min: 1, max: 9_999_999 }),
+      periodMs: fc.integer({ min: 1, max: 604_800 }).map((seconds) => seconds * 1000),
+    });
+    fc.assert(
+      fc.property(setting, setting, (a, b) => {
+        const tighter = tighterRateLimit(a, b);
+        const rate = tighter.limit / tighter.periodMs;
+        return (
+          tighter.limit <= Math.min(a.limit, b.limit) &&
+          rate <= a.limit / a.periodMs &&
+          rate <= b.limit / b.periodMs
+        );
+      }),
+    );
   });
 });
 

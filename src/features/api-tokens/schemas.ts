@@ -93,7 +93,7 @@ export const CreateApiTokenBody = z
     rate_limit: RateLimitSchema.nullish().openapi({
       type: "string",
       description:
-        "This token's own request budget, `<requests>/<period>s|m|h` (GCRA: a burst, then evenly spread); over it, 429",
+        "This token's own request budget, `<requests>/<period>s|m|h` (GCRA: a burst, then evenly spread); over it, 429. It narrows the service's limit for API tokens (RATE_LIMIT_API_TOKEN), never lifts it",
       example: "100/60s",
     }),
   })

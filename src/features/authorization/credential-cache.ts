@@ -15,6 +15,7 @@ export interface IsolateCredentialCaches {
   apiTokens: ExpiringCache<ApiTokenWithOwner>;
 }
 
+/** The caches of this isolate, shared by every request it serves (see `CredentialCache`). */
 export const isolateCredentialCaches: IsolateCredentialCaches = {
   users: new ExpiringCache(MAX_ENTRIES),
   apiTokens: new ExpiringCache(MAX_ENTRIES),

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../http/hono-env";
 import { bearerToken } from "../../platform/bearer";
 import { AppError } from "../../platform/errors";
 import { consumeRateLimit } from "../rate-limit/middleware";
+import { type RateLimitPolicyName, type RateLimitSetting, tighterRateLimit } from "../rate-limit/policies";
 import { PERMISSIONS, type Permission, type PermissionRule } from "./permissions";
 import type { Principal } from "./principal";
 import { refusalOf } from "./rules";
@@ -15,7 +16,7 @@ export interface AuthenticatedEnv extends AppEnv {
 /**
  * Requires a bearer credential (an access JWT or an API token) and sets `c.var.principal`; 401
  * (with `WWW-Authenticate`) without a valid one. An API token also spends one request of its budget
- * here (its own `rate_limit`, else `RATE_LIMIT_API_TOKEN`): 429 when it is used up. Declared in the
+ * here (`RATE_LIMIT_API_TOKEN`, narrowed by its own `rate_limit`): 429 when it is used up. Declared in the
  * route next to its `security`, in `rateLimit(policy)`'s style.
  *
  * @example
@@ -32,7 +33,7 @@ export function authenticate() {
     const principal = await services.authentication.authenticate(credential);
     c.set("principal", principal);
     const budget =
-      principal.kind === "apiToken" ? (principal.rateLimit ?? services.config.rateLimits.api_token) : null;
+      principal.kind === "apiToken" ? apiTokenBudget(principal, services.config.rateLimits) : null;
     const headers =
       budget && principal.apiTokenId
         ? await consumeRateLimit(c, "api_token", `token:${principal.apiTokenId}`, budget)
@@ -40,6 +41,17 @@ export function authenticate() {
     await next();
     for (const [name, value] of Object.entries(headers)) c.header(name, value, { append: true });
   });
+}
+
+/**
+ * An API token's request budget: the operator's `RATE_LIMIT_API_TOKEN` narrowed by the token's own
+ * `rate_limit` (chosen by whoever created it, so it may tighten the operator's limit, never lift it).
+ * Null when neither is set.
+ */
+function apiTokenBudget(principal: Principal, limits: Record<RateLimitPolicyName, RateLimitSetting>) {
+  const operator = limits.api_token;
+  if (!principal.rateLimit) return operator;
+  return tighterRateLimit(principal.rateLimit, operator);
 }
 
 /**

@@ -27,8 +27,8 @@ export interface Principal {
   /** The API token's id, when the credential is one (audit rows name it as the means). */
   apiTokenId?: string;
   /**
-   * The API token's own request budget (`rate_limit`), which `authenticate()` enforces; without
-   * one, the `RATE_LIMIT_API_TOKEN` default applies to API tokens.
+   * The API token's own request budget (`rate_limit`), which `authenticate()` enforces within the
+   * operator's `RATE_LIMIT_API_TOKEN` (it narrows that limit, never lifts it).
    */
   rateLimit?: { limit: number; periodMs: number };
   /** The user record, when checking the credential already read it (saves a second read). */

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../http/hono-env";
 import { AppError } from "../../platform/errors";
+import type { Principal } from "../authorization/principal";
 import { routeTemplate } from "../metrics/http-metrics";
 import { clientAddress, normaliseIdentifier } from "./client-key";
 import { rateLimitHeaders, retryAfterSeconds } from "./headers";
@@ -17,7 +18,7 @@ export { byBodyField, byClientIp } from "./policies";
 
 /**
  * Applies a policy of `RATE_LIMIT_POLICIES` to a route: one Durable Object check per request, keyed
- * on the client IP or a normalised body field. Allowed responses carry the policy's state; refused
+ * on the client IP, a normalised body field or the signed-in user (after `authenticate()`). Allowed responses carry the policy's state; refused
  * ones are a 429 problem with `Retry-After`. Headers follow draft-ietf-httpapi-ratelimit-headers-10:
  * `RateLimit-Policy: "login_ip";q=30;w=60` and `RateLimit: "login_ip";r=29;t=2` (r: requests left,
  * t: seconds until the full budget is back); with several policies on a route, each adds its item.
@@ -43,7 +44,7 @@ export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimi
   }
   return createMiddleware<AppEnv>(async (c, next) => {
     const setting = c.get("services").config.rateLimits[policy];
-    const subject = setting ? await subjectOf(c, key) : undefined;
+    const subject = setting ? await subjectOf(c, policy, key) : undefined;
     if (!setting || subject === undefined) return next();
     const headers = await consumeRateLimit(c, policy, subject, setting);
     await next();
@@ -86,9 +87,16 @@ export async function consumeRateLimit<E extends AppEnv>(
 /** The subject a policy counts, prefixed with its kind; undefined when the request has none. */
 async function subjectOf(
   c: Context<AppEnv>,
+  policy: RateLimitPolicyName,
   key: Exclude<RateLimitKey, { kind: "apiToken" }>,
 ): Promise<string | undefined> {
   if (key.kind === "ip") return `ip:${clientAddress(c.req.raw.headers)}`;
+  if (key.kind === "user") {
+    const { principal } = c.var as { principal?: Principal };
+    // A declaration mistake, not a client's: the route lacks authenticate() before this policy.
+    if (!principal) throw new Error(`${policy} is keyed on the user: declare it after authenticate()`);
+    return `user:${principal.userId}`;
+  }
   let body: unknown;
   try {
     body = await c.req.json();

@@ -2,14 +2,22 @@ import { z } from "zod";
 import { DAY_MS } from "../../platform/clock";
 
 /**
- * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, or the
- * API token making the request (known only once it is authenticated, so such a policy is applied by
- * the API-token authenticator, never by the `rateLimit()` middleware).
+ * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, the
+ * signed-in user (`c.var.principal`, so only on routes behind `authenticate()`), or the API token
+ * making the request (known only once it is authenticated, so such a policy is applied by
+ * `authenticate()` itself, never by the `rateLimit()` middleware).
  */
-export type RateLimitKey = { kind: "ip" } | { kind: "body"; field: string } | { kind: "apiToken" };
+export type RateLimitKey =
+  | { kind: "ip" }
+  | { kind: "body"; field: string }
+  | { kind: "user" }
+  | { kind: "apiToken" };
 
 /** Keys on `CF-Connecting-IP` (an IPv6 client is limited per /64); never `X-Forwarded-For`. */
 export const byClientIp: RateLimitKey = { kind: "ip" };
+
+/** Keys on the authenticated user (their id, whatever the credential): after `authenticate()`. */
+export const byUser: RateLimitKey = { kind: "user" };
 
 /** Keys on the API token of the request (its id); see `RateLimitKey`. */
 export const byApiToken: RateLimitKey = { kind: "apiToken" };
@@ -95,9 +103,17 @@ export const RATE_LIMIT_POLICIES = {
     key: byClientIp,
     route: "/verification-token/verify",
   },
-  // Every request an API token makes, on any route: the token's own `rate_limit` when it has one,
-  // else this var (off by default: a token without a limit of its own is not limited).
+  // Every request an API token makes, on any route: this var, narrowed by the token's own
+  // `rate_limit` when it has one (off by default: then only a token's own limit applies).
   api_token: { variable: "RATE_LIMIT_API_TOKEN", fallback: "off", key: byApiToken, route: "*" },
+  // Creating a token writes a row and an audit row that stay until revoked (or expired) plus 30
+  // days: a signed-in user must not be able to write them without bound.
+  api_token_create_user: {
+    variable: "RATE_LIMIT_API_TOKEN_CREATE_USER",
+    fallback: "20/3600s",
+    key: byUser,
+    route: "/api/api-tokens/",
+  },
   // Reports of leaked tokens come from anyone; each costs a conditional UPDATE, maybe an e-mail.
   api_token_leak_ip: {
     variable: "RATE_LIMIT_API_TOKEN_LEAK_IP",
@@ -133,6 +149,25 @@ export function parseRateLimit(value: string): NonNullable<RateLimitSetting> | u
   const limit = Number(match[1]);
   const periodMs = Number(match[2]) * UNIT_MS[match[3] as keyof typeof UNIT_MS];
   return limit < 1 || periodMs < 1000 || periodMs > 7 * DAY_MS ? undefined : { limit, periodMs };
+}
+
+/**
+ * A limit no looser than either: the smaller burst and the slower steady rate of the two. How an
+ * API token's own `rate_limit`, which its holder chooses, narrows the operator's
+ * `RATE_LIMIT_API_TOKEN` without ever lifting it; without an operator limit the token's own applies.
+ *
+ * @example tighterRateLimit({ limit: 1000, periodMs: 60_000 }, { limit: 10, periodMs: 1_000 }) // 10 per 1 s
+ */
+export function tighterRateLimit(
+  a: NonNullable<RateLimitSetting>,
+  b: RateLimitSetting | undefined,
+): NonNullable<RateLimitSetting> {
+  if (!b) return a;
+  // Rates compared and scaled in whole numbers (below 2^53 within the parser's ranges), so a limit
+  // tighter on both counts comes back exactly as it was.
+  const slower = a.limit * b.periodMs <= b.limit * a.periodMs ? a : b;
+  const limit = Math.min(a.limit, b.limit);
+  return { limit, periodMs: Math.ceil((limit * slower.periodMs) / slower.limit) };
 }
 
 /** The canonical text of a limit, in seconds: `{ limit: 10, periodMs: 3_600_000 }` → `10/3600s`. */

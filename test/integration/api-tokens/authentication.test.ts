@@ -296,6 +296,22 @@ describe("per-token rate limit", () => {
     expect((await me(harness.send, token)).status).toBe(200);
     await expectProblem(await me(harness.send, token), 429, "RATE_LIMITED");
   });
+
+  it("lets a token's own limit narrow RATE_LIMIT_API_TOKEN, never lift it", async () => {
+    const harness = createHarness({ RATE_LIMIT_API_TOKEN: "2/60s" });
+    const owner = await userWithRole(harness.send, "usuario");
+    // The holder asks for far more than the operator allows: the operator's limit still holds.
+    const generous = await createApiToken(harness.send, owner.accessToken, { rate_limit: "1000000/1s" });
+    const first = await me(harness.send, generous.token);
+    expect(first.headers.get("ratelimit-policy")).toBe('"api_token";q=2;w=60');
+    expect((await me(harness.send, generous.token)).status).toBe(200);
+    await expectProblem(await me(harness.send, generous.token), 429, "RATE_LIMITED");
+    // A tighter limit of its own applies as asked.
+    const strict = await createApiToken(harness.send, owner.accessToken, { rate_limit: "1/3600s" });
+    const only = await me(harness.send, strict.token);
+    expect(only.headers.get("ratelimit-policy")).toBe('"api_token";q=1;w=3600');
+    await expectProblem(await me(harness.send, strict.token), 429, "RATE_LIMITED");
+  });
 });
 
 describe("the token is never written anywhere but as its hash", () => {

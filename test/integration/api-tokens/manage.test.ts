@@ -191,6 +191,24 @@ describe("POST /api/api-tokens/", () => {
     );
     expect(problem.detail).toContain("API tokens cannot do this");
   });
+
+  it("is rate limited per user, on both paths, whatever the client IP", async () => {
+    const harness = createHarness({ RATE_LIMIT_API_TOKEN_CREATE_USER: "2/3600s" });
+    const owner = await userWithRole(harness.send, "usuario");
+    const create = (path: string, ip: string) =>
+      harness.send(
+        path,
+        jsonRequest({ nome: "x", scope: "read" }, { ...bearer(owner.accessToken), "cf-connecting-ip": ip }),
+      );
+    expect((await create("/api/api-tokens/", "198.51.100.10")).status).toBe(201);
+    expect((await create("/api-tokens", "198.51.100.11")).status).toBe(201);
+    const refused = await create("/api/api-tokens/", "198.51.100.12");
+    await expectProblem(refused, 429, "RATE_LIMITED");
+    expect(refused.headers.get("retry-after")).toBe("1800");
+    // Another user has a budget of their own.
+    const other = await userWithRole(harness.send, "usuario");
+    await createApiToken(harness.send, other.accessToken);
+  });
 });
 
 describe("GET /api/api-tokens/", () => {

@@ -2,10 +2,11 @@ import { createRoute } from "@hono/zod-openapi";
 import { type App, JSON_BODY_PROBLEMS, type JsonResponseOf, problemResponses } from "../../../http/openapi";
 import { authenticate, authorize } from "../../authorization/middleware";
 import { securityFor } from "../../authorization/security";
+import { rateLimit } from "../../rate-limit/middleware";
 import { CreateApiTokenBody, CreatedApiTokenSchema } from "../schemas";
 
 const DESCRIPTION =
-  "Creates an API token for the caller and returns it this once: only its SHA-256 hash is stored. The token is `eat_` + 43 random characters (32 bytes, base64url) + a 6-character CRC-32 checksum, so secret scanners can recognise and verify it offline. Nobody creates a scope above their role (403): `admin` needs an admin or root. Only a signed-in user (access token) creates tokens; an API token cannot.";
+  "Creates an API token for the caller and returns it this once: only its SHA-256 hash is stored. The token is `eat_` + 43 random characters (32 bytes, base64url) + a 6-character CRC-32 checksum, so secret scanners can recognise and verify it offline. Nobody creates a scope above their role (403): `admin` needs an admin or root. Only a signed-in user (access token) creates tokens; an API token cannot. Limited per user (`RATE_LIMIT_API_TOKEN_CREATE_USER`, default 20 an hour).";
 
 /** `POST /api/api-tokens/`, and seed 003's `POST /api-tokens` with the same contract. */
 function createTokenRoute(path: string, operationId: string) {
@@ -17,7 +18,7 @@ function createTokenRoute(path: string, operationId: string) {
     summary: path === "/api-tokens" ? "Create an API token (seed 003's path)" : "Create an API token",
     description: DESCRIPTION,
     security: securityFor("api-tokens:create"),
-    middleware: [authenticate(), authorize("api-tokens:create")] as const,
+    middleware: [authenticate(), authorize("api-tokens:create"), rateLimit("api_token_create_user")] as const,
     request: { body: { required: true, content: { "application/json": { schema: CreateApiTokenBody } } } },
     responses: {
       201: {
