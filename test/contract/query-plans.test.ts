@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
 import { RefreshTokenRepository } from "../../src/features/accounts/sessions/repository";
 import { SingleUseTokenRepository } from "../../src/features/accounts/single-use-tokens/repository";
 import { TenantRepository } from "../../src/features/tenants/repository";

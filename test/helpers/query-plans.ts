@@ -8,12 +8,27 @@ import type { Database } from "../../src/db/database";
  */
 export function recordingDatabase(inner: Database): { db: Database; queries: SQL[] } {
   const queries: SQL[] = [];
+  const kept = (...list: SQL[]) => {
+    queries.push(...list);
+  };
   const db: Database = {
     dialect: inner.dialect,
-    all: (query) => (queries.push(query), inner.all(query)),
-    first: (query) => (queries.push(query), inner.first(query)),
-    run: (query) => (queries.push(query), inner.run(query)),
-    atomic: (list) => (queries.push(...list), inner.atomic(list)),
+    all(query) {
+      kept(query);
+      return inner.all(query);
+    },
+    first(query) {
+      kept(query);
+      return inner.first(query);
+    },
+    run(query) {
+      kept(query);
+      return inner.run(query);
+    },
+    atomic(list) {
+      kept(...list);
+      return inner.atomic(list);
+    },
     ping: () => inner.ping(),
   };
   return { db, queries };

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { renderEmail } from "../../../src/features/email/render";
 import {
   asClient,
-  auditRows,
   createHarness,
   decodeJwt,
   expectInvalidFields,
