@@ -7,6 +7,7 @@ import { registerReadyz } from "./features/health/routes/readyz";
 import { registerJwks } from "./features/keys/routes/jwks";
 import { httpMetrics } from "./features/metrics/http-metrics";
 import { registerMetrics } from "./features/metrics/routes/metrics";
+import { registerTwoFactorRoutes } from "./features/two-factor/routes";
 import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { type App, createApp } from "./http/openapi";
@@ -32,6 +33,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerReadyz(app);
   registerJwks(app);
   registerAccountRoutes(app);
+  registerTwoFactorRoutes(app);
   registerMetrics(app);
 
   registerOpenApi(app);

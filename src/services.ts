@@ -1,7 +1,6 @@
 import type { Config } from "./config";
 import { loadConfig } from "./config";
 import { createDatabase } from "./db";
-import { noSecondFactor } from "./features/accounts/second-factor";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
 import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
@@ -13,6 +12,7 @@ import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
 import { shardStore } from "./features/metrics/shards";
 import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limit/limiter";
 import { TenantRepository } from "./features/tenants/repository";
+import { createTwoFactorServices, type TwoFactorServices } from "./features/two-factor/services";
 import { UserRepository } from "./features/users/repository";
 import { BackgroundTasks } from "./platform/background";
 import { type ClientInfo, NO_CLIENT } from "./platform/client-info";
@@ -107,6 +107,7 @@ export interface Services {
   /** Bearer credential → principal, for the `authenticate()` middleware. */
   authentication: Authenticator;
   accounts: AccountServices;
+  twoFactor: TwoFactorServices;
 }
 
 /**
@@ -115,7 +116,8 @@ export interface Services {
  * `createShared` and build only what their consumer needs.
  */
 export function createServices(shared: Shared): Services {
-  const accounts = createAccountServices(shared, noSecondFactor);
+  const twoFactor = createTwoFactorServices(shared);
+  const accounts = createAccountServices(shared, twoFactor.verifier);
   return {
     config: shared.config,
     logger: shared.logger,
@@ -126,5 +128,6 @@ export function createServices(shared: Shared): Services {
     health: new HealthService(shared.db, shared.config, shared.logger),
     authentication: new Authenticator(accounts.sessions),
     accounts,
+    twoFactor,
   };
 }

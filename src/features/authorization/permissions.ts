@@ -21,6 +21,38 @@ export interface PermissionRule {
  */
 export const PERMISSIONS = {
   "profile:read": { role: "usuario", scope: "read", description: "Read one's own profile" },
+  "two_factor:read": {
+    role: "usuario",
+    scope: "read",
+    description: "Read one's own two-factor status (on or off, method, recovery codes left)",
+  },
+  // Turning a second factor on or off is a sign-in matter: never from an API token.
+  "two_factor:manage": {
+    role: "usuario",
+    scope: "write",
+    apiTokens: false,
+    description: "Set up, enable and disable one's own two-factor; replace one's recovery codes",
+  },
+  "two_factor_codes:send": {
+    role: "usuario",
+    scope: "write",
+    description: "Have a temporary code e-mailed to oneself (POST /tokens/gerar-codigo/)",
+  },
+  "two_factor_codes:send_for_user": {
+    role: "admin",
+    scope: "admin",
+    description: "Have a temporary code e-mailed to another user, to help them (seed 000)",
+  },
+  "two_factor_codes:validate": {
+    role: "usuario",
+    scope: "write",
+    description: "Confirm one's own temporary code (POST /tokens/validar-codigo/)",
+  },
+  "two_factor_codes:validate_for_user": {
+    role: "admin",
+    scope: "admin",
+    description: "Confirm a code another user reads back (a help desk checking who is calling)",
+  },
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;

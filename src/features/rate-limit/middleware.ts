@@ -37,6 +37,9 @@ export { byBodyField, byClientIp } from "./policies";
  */
 export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimitKey } = {}) {
   const key: RateLimitKey = options.key ?? RATE_LIMIT_POLICIES[policy].key;
+  if (key.kind === "service") {
+    throw new Error(`rateLimit(): ${policy} is checked by a service (shared.rateLimiter), not by a route`);
+  }
   return createMiddleware<AppEnv>(async (c, next) => {
     const services = c.get("services");
     const setting = services.config.rateLimits[policy];
@@ -64,7 +67,10 @@ export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimi
 }
 
 /** The subject a policy counts, prefixed with its kind; undefined when the request has none. */
-async function subjectOf(c: Context<AppEnv>, key: RateLimitKey): Promise<string | undefined> {
+async function subjectOf(
+  c: Context<AppEnv>,
+  key: Exclude<RateLimitKey, { kind: "service" }>,
+): Promise<string | undefined> {
   if (key.kind === "ip") return `ip:${clientAddress(c.req.raw.headers)}`;
   let body: unknown;
   try {

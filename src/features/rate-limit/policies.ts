@@ -1,11 +1,18 @@
 import { z } from "zod";
 import { DAY_MS } from "../../platform/clock";
 
-/** Where a policy finds the client it limits: the connecting IP, or a field of the JSON body. */
-export type RateLimitKey = { kind: "ip" } | { kind: "body"; field: string };
+/**
+ * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, or a
+ * subject only a service knows (a user id after the password matched), checked through
+ * `shared.rateLimiter` rather than the `rateLimit()` middleware.
+ */
+export type RateLimitKey = { kind: "ip" } | { kind: "body"; field: string } | { kind: "service" };
 
 /** Keys on `CF-Connecting-IP` (an IPv6 client is limited per /64); never `X-Forwarded-For`. */
 export const byClientIp: RateLimitKey = { kind: "ip" };
+
+/** Checked by a service with its own subject (e.g. `user:<id>`); never a route middleware. */
+export const byService: RateLimitKey = { kind: "service" };
 
 /** Keys on a JSON body field (e.g. the login identifier), normalised and hashed. */
 export function byBodyField(field: string): RateLimitKey {
@@ -84,6 +91,22 @@ export const RATE_LIMIT_POLICIES = {
     fallback: "20/600s",
     key: byClientIp,
     route: "/verification-token/verify",
+  },
+  // Wrong second factors of one user (TOTP, e-mailed or recovery codes, at login, on the page and on
+  // the 2FA routes): only wrong ones count, so 5 then one every 3 minutes keeps a guesser who has the
+  // password near 480 tries a day (about 0.14 % of finding one of the 3 live TOTP codes).
+  two_factor_user: {
+    variable: "RATE_LIMIT_TWO_FACTOR_USER",
+    fallback: "5/900s",
+    key: byService,
+    route: "/auth/login",
+  },
+  // E-mailed codes sent to one user, whoever asks: keeps the service from flooding a mailbox.
+  two_factor_code_send: {
+    variable: "RATE_LIMIT_TWO_FACTOR_CODE_SEND",
+    fallback: "5/900s",
+    key: byService,
+    route: "/tokens/gerar-codigo/",
   },
 } as const satisfies Record<string, PolicyDefinition>;
 

@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
 import { dateOrNull } from "../../db/time";
+import { hashList } from "./hash-list";
 
 /** Wrong tries after which a code is dead. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -91,26 +92,28 @@ export class TwoFactorCodeRepository {
   }
 
   /**
-   * Tries `codeHash` against the user's live code of `purpose` at `now`: uses it when the hash
-   * matches, otherwise counts one wrong try.
+   * Tries `codeHash` (or any of several: the digests of one typed code under each configured key)
+   * against the user's live code of `purpose` at `now`: uses it when a hash matches, otherwise
+   * counts one wrong try.
    */
   async attempt(
     userId: string,
     purpose: string,
-    codeHash: string,
+    codeHash: string | readonly string[],
     now: Date,
     maxAttempts = MAX_CODE_ATTEMPTS,
   ): Promise<CodeAttempt> {
     const live = this.liveLatestCondition(userId, purpose, now, maxAttempts);
+    const hashes = hashList(codeHash);
     const [used, counted] = await this.db.atomic([
       sql`
         UPDATE two_factor_codes SET used_at = ${now.getTime()}
-        WHERE ${live} AND code_hash = ${codeHash}
+        WHERE ${live} AND code_hash IN (${hashes})
         RETURNING id`,
       // After a successful use above the code is no longer live, so this changes nothing.
       sql`
         UPDATE two_factor_codes SET attempts = attempts + 1
-        WHERE ${live} AND code_hash <> ${codeHash}
+        WHERE ${live} AND code_hash NOT IN (${hashes})
         RETURNING id, attempts`,
     ]);
     const usedRow = (used as Array<{ id: string }>)[0];
