@@ -121,7 +121,7 @@ export class EmailedCodeService {
       createdBy: actorId,
       ip: audit.client.ip,
       userAgent: audit.client.userAgent,
-      createdAt: now,
+      createdAt: await this.issueTime(target.id, purpose, now),
     });
     await email.enqueue({
       template: "two-factor-code",
@@ -144,6 +144,17 @@ export class EmailedCodeService {
   async attempt(userId: string, purpose: CodePurpose, code: string, now: Date): Promise<CodeAttempt> {
     const digests = await (await this.deps.hasher()).candidates(emailedDigestInput(userId, purpose, code));
     return this.deps.codes.attempt(userId, purpose, digests, now);
+  }
+
+  /**
+   * `now`, or just after the previous code of the purpose when that one has the same millisecond:
+   * "the latest code" is ordered by creation time (ids only break ties, at random), so a code sent
+   * right after another, as login does after `gerar-codigo`, must come strictly later.
+   */
+  private async issueTime(userId: string, purpose: CodePurpose, now: Date): Promise<Date> {
+    const previous = await this.deps.codes.latest(userId, now, purpose);
+    if (!previous || previous.createdAt < now) return now;
+    return new Date(previous.createdAt.getTime() + 1);
   }
 
   private async spendSendBudget(target: User, purpose: CodePurpose, actorId: string | null): Promise<void> {

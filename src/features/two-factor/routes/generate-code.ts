@@ -43,8 +43,9 @@ export type GenerateCodeResponse = JsonResponseOf<typeof generateCodeRoute, 202>
 
 export function registerGenerateCode(app: App): void {
   app.openapi(generateCodeRoute, async (c) => {
-    const input = c.req.valid("json") ?? { purpose: "confirmation" as const };
-    const sent = await c.get("services").twoFactor.emailedCodes.request(c.var.principal, input);
+    // Without a body the validator is skipped (the body is optional), so the default applies here.
+    const { purpose = "confirmation", userId } = c.req.valid("json") ?? {};
+    const sent = await c.get("services").twoFactor.emailedCodes.request(c.var.principal, { purpose, userId });
     const message = "A code is on its way to the account's e-mail address.";
     return c.json({ message, ...sent, expiresAt: sent.expiresAt.toISOString() }, 202);
   });
