@@ -54,6 +54,16 @@ describeOnEachDialect("TwoFactorCodeRepository", (db) => {
     expect(JSON.stringify(status)).not.toContain(code.codeHash);
   });
 
+  it("takes any of several candidate hashes (one typed code under each configured key)", async () => {
+    const userId = await insertUser(db());
+    const code = newCode(userId);
+    await codes().issue(code);
+    const wrong = await codes().attempt(userId, "login", [unique("x"), unique("y")], later(1000));
+    expect(wrong).toEqual({ outcome: "rejected", codeId: code.id, attemptsLeft: 4 });
+    const right = await codes().attempt(userId, "login", [unique("new-key"), code.codeHash], later(1000));
+    expect(right).toEqual({ outcome: "accepted", codeId: code.id });
+  });
+
   it("accepts the right code once", async () => {
     const userId = await insertUser(db());
     const code = newCode(userId);

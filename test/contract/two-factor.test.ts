@@ -156,6 +156,57 @@ describeOnEachDialect("TwoFactorRepository", (db) => {
     expect(await twoFactor().countUnusedRecoveryCodes(otherId)).toBe(0);
   });
 
+  it("uses a recovery code whose hash is any of several candidates (a digest per configured key)", async () => {
+    const userId = await insertUser(db());
+    const codes = recoveryCodes(2);
+    await twoFactor().replaceRecoveryCodes(userId, codes, T0);
+    const candidates = [unique("under-new-key"), codes[1]!.codeHash];
+    expect(await twoFactor().useRecoveryCode(userId, candidates, later(1000))).toBe(true);
+    expect(await twoFactor().useRecoveryCode(userId, candidates, later(2000))).toBe(false);
+    expect(await twoFactor().useRecoveryCode(userId, [unique("a"), unique("b")], later(2000))).toBe(false);
+    expect(await twoFactor().countUnusedRecoveryCodes(userId)).toBe(1);
+    await expect(twoFactor().useRecoveryCode(userId, [], later(2000))).rejects.toThrow(RangeError);
+  });
+
+  it("turns e-mail two-factor on once, only while two-factor is off, dropping a pending secret", async () => {
+    const userId = await insertUser(db());
+    await twoFactor().savePendingSecret(userId, sealed(), T0);
+    expect(await twoFactor().enableEmail(userId, later(1000))).toBe(true);
+    expect(await twoFactor().findByUser(userId)).toMatchObject({
+      secret: null,
+      pendingSecret: null,
+      pendingCreatedAt: null,
+      enabledAt: later(1000),
+      method: "email",
+      lastUsedStep: null,
+      createdAt: T0,
+      updatedAt: later(1000),
+    });
+    expect(await twoFactor().enableEmail(userId, later(2000))).toBe(false);
+    expect((await twoFactor().findByUser(userId))?.enabledAt).toEqual(later(1000));
+
+    // Without a row yet, and never over TOTP that is on.
+    const fresh = await insertUser(db());
+    expect(await twoFactor().enableEmail(fresh, T0)).toBe(true);
+    expect(await twoFactor().findByUser(fresh)).toMatchObject({
+      method: "email",
+      enabledAt: T0,
+      createdAt: T0,
+    });
+    const withTotp = await insertUser(db());
+    const pending = sealed();
+    await twoFactor().savePendingSecret(withTotp, pending, T0);
+    await twoFactor().enable(withTotp, pending.ciphertext, 100, T0);
+    expect(await twoFactor().enableEmail(withTotp, later(1000))).toBe(false);
+    expect(await twoFactor().findByUser(withTotp)).toMatchObject({ method: "totp", secret: pending });
+  });
+
+  it("of concurrent e-mail enables, exactly one wins", async () => {
+    const userId = await insertUser(db());
+    const results = await Promise.all(Array.from({ length: 10 }, () => twoFactor().enableEmail(userId, T0)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
   it("of 20 concurrent uses of one recovery code, exactly one wins", async () => {
     const userId = await insertUser(db());
     const codes = recoveryCodes(2);
