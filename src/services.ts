@@ -14,6 +14,7 @@ import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limi
 import { TenantRepository } from "./features/tenants/repository";
 import { createTwoFactorServices, type TwoFactorServices } from "./features/two-factor/services";
 import { UserRepository } from "./features/users/repository";
+import { createWebServices, type WebServices } from "./features/web/services";
 import { BackgroundTasks } from "./platform/background";
 import { type ClientInfo, NO_CLIENT } from "./platform/client-info";
 import type { PlatformDeps } from "./platform/deps";
@@ -108,6 +109,8 @@ export interface Services {
   authentication: Authenticator;
   accounts: AccountServices;
   twoFactor: TwoFactorServices;
+  /** Server-rendered pages: cookie sessions and CSRF tokens. */
+  web: WebServices;
 }
 
 /**
@@ -129,5 +132,6 @@ export function createServices(shared: Shared): Services {
     authentication: new Authenticator(accounts.sessions),
     accounts,
     twoFactor,
+    web: createWebServices(shared),
   };
 }

@@ -24,7 +24,10 @@ export interface Harness {
   send: Send;
 }
 
-export function createHarness(vars: Partial<Record<keyof Env, string>> = {}): Harness {
+export function createHarness(
+  vars: Partial<Record<keyof Env, string>> = {},
+  { origin = "https://auth.test" }: { origin?: string } = {},
+): Harness {
   const clock = new ManualClock(Date.now());
   const emails: EmailMessage[] = [];
   const recordingQueue = {
@@ -42,7 +45,7 @@ export function createHarness(vars: Partial<Record<keyof Env, string>> = {}): Ha
     emails,
     async send(path, init) {
       const ctx = createExecutionContext();
-      const response = await app.fetch(new Request(`https://auth.test${path}`, init), harnessEnv, ctx);
+      const response = await app.fetch(new Request(`${origin}${path}`, init), harnessEnv, ctx);
       await waitOnExecutionContext(ctx);
       return response;
     },

@@ -14,6 +14,8 @@ import {
 } from "../../src/features/accounts/single-use-tokens/repository";
 import { EmailDeliveryRepository } from "../../src/features/email/delivery-repository";
 import { CaptureTransport } from "../../src/features/email/transports/capture";
+import { TwoFactorCodeRepository } from "../../src/features/two-factor/code-repository";
+import { PageSessionRepository } from "../../src/features/web/page-session-repository";
 import worker from "../../src/index";
 import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";
 import { DAY_MS, ManualClock } from "../../src/platform/clock";
@@ -140,6 +142,43 @@ async function seedEmail() {
   await capture.send(email("evt_captured_6d"));
 }
 
+async function seedTwoFactorCodes(userId: string) {
+  const codes = new TwoFactorCodeRepository(db);
+  const issue = (id: string, purpose: string, expiresIn: number) =>
+    codes.issue({
+      id,
+      userId,
+      purpose,
+      codeHash: `hash-${id}`,
+      expiresAt: at(expiresIn),
+      createdBy: userId,
+      ip: null,
+      userAgent: null,
+      createdAt: at(expiresIn - 300_000),
+    });
+  await issue("tfc_expired_2d", "a", -2 * DAY_MS);
+  await issue("tfc_expired_1h", "b", -HOUR_MS);
+  await issue("tfc_live", "c", 60_000);
+}
+
+async function seedPageSessions(userId: string) {
+  const sessions = new PageSessionRepository(db);
+  const create = (id: string, expiresIn: number) =>
+    sessions.create({
+      id,
+      tokenHash: `hash-${id}`,
+      userId,
+      stage: "signed_in",
+      expiresAt: at(expiresIn),
+      ip: null,
+      userAgent: null,
+      createdAt: at(expiresIn - HOUR_MS),
+    });
+  await create("pgs_expired", -1);
+  await create("pgs_expires_now", 0);
+  await create("pgs_live", 60_000);
+}
+
 describe("cron cleanup registry (D1)", () => {
   it("deletes exactly the expired and long-retired rows of every table, and nothing on a second run", async () => {
     const userId = await insertUser(db);
@@ -147,6 +186,8 @@ describe("cron cleanup registry (D1)", () => {
     await seedSingleUseTokens("password_resets", userId);
     await seedSingleUseTokens("verification_tokens", userId);
     await seedEmail();
+    await seedTwoFactorCodes(userId);
+    await seedPageSessions(userId);
     const auditRows = await ids("audit_logs");
 
     const first = await runCron();
@@ -162,6 +203,8 @@ describe("cron cleanup registry (D1)", () => {
     expect(await ids("verification_tokens")).toEqual(["t_expired_6d", "t_live"]);
     expect(await ids("email_deliveries")).toEqual(["evt_sent_13d"]);
     expect(await ids("captured_emails")).toEqual(["evt_captured_6d"]);
+    expect(await ids("two_factor_codes")).toEqual(["tfc_expired_1h", "tfc_live"]);
+    expect(await ids("page_sessions")).toEqual(["pgs_expires_now", "pgs_live"]);
     expect(await ids("audit_logs")).toEqual(auditRows);
 
     const rows = (entries: Record<string, unknown>[]) =>
@@ -173,12 +216,14 @@ describe("cron cleanup registry (D1)", () => {
       refresh_tokens_revoked: 1,
       password_resets_expired: 1,
       verification_tokens_expired: 1,
+      two_factor_codes_expired: 1,
+      page_sessions_expired: 1,
       email_deliveries_old: 2,
       captured_emails_old: 1,
     });
     expect(first.find((entry) => entry.msg === "cleanup run")).toMatchObject({
       outcome: "complete",
-      rows: 8,
+      rows: 10,
     });
 
     const second = await runCron();

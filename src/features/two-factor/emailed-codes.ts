@@ -4,7 +4,7 @@ import type { Shared } from "../../shared";
 import { refusalOf } from "../authorization/middleware";
 import { PERMISSIONS } from "../authorization/permissions";
 import type { Principal } from "../authorization/principal";
-import { RATE_LIMIT_POLICIES } from "../rate-limit/policies";
+import { enforceRateLimit } from "../rate-limit/enforce";
 import type { User } from "../users/user";
 import { type CodeHasher, emailedDigestInput } from "./code-hashing";
 import type { CodeAttempt, CodeState, TwoFactorCodeRepository } from "./code-repository";
@@ -158,31 +158,21 @@ export class EmailedCodeService {
   }
 
   private async spendSendBudget(target: User, purpose: CodePurpose, actorId: string | null): Promise<void> {
-    const { config, rateLimiter, metrics, audit, logger } = this.deps;
-    const setting = config.rateLimits[SEND_POLICY];
-    if (!setting) return;
-    let decision: Awaited<ReturnType<typeof rateLimiter.check>>;
     try {
-      decision = await rateLimiter.check(SEND_POLICY, `user:${target.id}`, setting);
+      await enforceRateLimit(
+        this.deps,
+        SEND_POLICY,
+        `user:${target.id}`,
+        "Too many codes were sent to this account",
+      );
     } catch (error) {
-      logger.error("rate limiter unavailable; code sent anyway", { policy: SEND_POLICY, error });
-      metrics.increment("tokens_rate_limiter_errors_total", { policy: SEND_POLICY });
-      return;
+      await this.deps.audit.userEvent("two_factor_code.generate", "failure", target, {
+        actorId,
+        reason: "rate_limited",
+        metadata: { purpose },
+      });
+      throw error;
     }
-    if (decision.allowed) return;
-    metrics.increment("tokens_rate_limited_total", {
-      route: RATE_LIMIT_POLICIES[SEND_POLICY].route,
-      policy: SEND_POLICY,
-    });
-    await audit.userEvent("two_factor_code.generate", "failure", target, {
-      actorId,
-      reason: "rate_limited",
-      metadata: { purpose },
-    });
-    const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    throw new AppError("RATE_LIMITED", `Too many codes were sent to this account; retry in ${retryAfter} s`, {
-      headers: { "retry-after": String(retryAfter) },
-    });
   }
 
   /** The user a request is about: the caller, or (with the `…_for_user` permission) another user. */
