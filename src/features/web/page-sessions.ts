@@ -58,7 +58,7 @@ export class PageSessionService {
     const record = await this.deps.sessions.findLive(await hashSecret(token), this.deps.clock.now());
     if (!record) return undefined;
     const user = await this.deps.users.findById(record.userId);
-    if (!user || user.status !== "active") return undefined;
+    if (user?.status !== "active") return undefined;
     return { id: record.id, stage: record.stage, expiresAt: record.expiresAt, user };
   }
 
