@@ -24,6 +24,11 @@ export function registerOpenApi(app: App): void {
       },
       { name: "Password reset", description: "Forgotten passwords, by e-mailed single-use token" },
       { name: "Verification", description: "E-mail address verification, by e-mailed single-use token" },
+      {
+        name: "Two-factor",
+        description:
+          "TOTP (RFC 6238) and e-mailed codes as a second factor, single-use recovery codes, and seed 000's temporary codes (gerar-codigo / validar-codigo). The web page /tokens/ativar-2fa/ (HTML, not in this document) turns TOTP on without an API client.",
+      },
     ],
   });
 }
