@@ -19,7 +19,9 @@ const PAGE_HEADERS: Record<string, string> = {
   "content-security-policy": PAGE_CONTENT_SECURITY_POLICY,
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // Not no-referrer: with it, browsers send `Origin: null` on the page's own form posts, and the
+  // same-origin check could not tell them from a sandboxed frame's. The pages' URLs hold no secret.
+  "referrer-policy": "same-origin",
   "cross-origin-opener-policy": "same-origin",
   "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
   // Pages show secrets (a TOTP secret, recovery codes): never kept by a cache or the back button.
