@@ -113,7 +113,7 @@ describe("/tokens/ativar-2fa/ in a real browser", () => {
 
     await page.getByRole("button", { name: "Começar" }).click();
     await page.getByRole("img", { name: "Código QR para o aplicativo autenticador" }).waitFor();
-    const secret = (await page.locator("#chave").innerText()).replace(/\s/g, "");
+    const secret = ((await page.locator("#chave").textContent()) ?? "").replace(/\s/g, "");
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     await shot(page, "3-codigo-qr");
     expect(await seriousViolations(page)).toEqual([]);
@@ -123,8 +123,8 @@ describe("/tokens/ativar-2fa/ in a real browser", () => {
     await page.getByLabel("Código de 6 dígitos").fill(right === "000000" ? "000001" : "000000");
     await page.getByRole("button", { name: "Ativar" }).click();
     await page.getByRole("alert").waitFor();
-    expect(await page.getByRole("alert").innerText()).toContain("Código incorreto");
-    expect((await page.locator("#chave").innerText()).replace(/\s/g, "")).toBe(secret);
+    expect(await page.getByRole("alert").textContent()).toContain("Código incorreto");
+    expect(((await page.locator("#chave").textContent()) ?? "").replace(/\s/g, "")).toBe(secret);
     await shot(page, "4-codigo-errado");
 
     await page.getByLabel("Código de 6 dígitos").fill(oathtool(secret));
