@@ -43,32 +43,6 @@ export class RateLimiter extends DurableObject<Env> {
   #alarmSet = false;
 
   async check(limit: number, periodMs: number, nowMs: number, cost = 1): Promise<RateLimitDecision> {
-    const { decision, newTat } = this.#decide(limit, periodMs, nowMs, cost);
-    if (!decision.allowed) return decision;
-    const idleAt = Date.now() + decision.resetAfterMs;
-    this.ctx.storage.kv.put<State>("state", { tat: newTat.toString(), limit, idleAt });
-    if (!this.#alarmSet) {
-      if ((await this.ctx.storage.getAlarm()) === null)
-        await this.ctx.storage.setAlarm(idleAt + CLEANUP_GRACE_MS);
-      this.#alarmSet = true;
-    }
-    return decision;
-  }
-
-  /**
-   * What `check` would answer for one request now, consuming nothing: for limits that count only
-   * failures (wrong second factors), asked before the attempt, with `check` called after a failure.
-   */
-  async peek(limit: number, periodMs: number, nowMs: number): Promise<RateLimitDecision> {
-    return this.#decide(limit, periodMs, nowMs, 1).decision;
-  }
-
-  #decide(
-    limit: number,
-    periodMs: number,
-    nowMs: number,
-    cost: number,
-  ): { decision: RateLimitDecision; newTat: bigint } {
     if (!(Number.isSafeInteger(limit) && limit > 0 && Number.isSafeInteger(periodMs) && periodMs > 0)) {
       throw new RangeError("check: limit and periodMs must be positive integers");
     }
@@ -78,27 +52,34 @@ export class RateLimiter extends DurableObject<Env> {
     const scale = BigInt(limit);
     const period = BigInt(periodMs) * scale;
     const now = BigInt(Math.floor(nowMs)) * scale;
-    const tat = maxOf(rescaled(this.ctx.storage.kv.get<State>("state"), limit), now);
+    const kv = this.ctx.storage.kv;
+    const tat = maxOf(rescaled(kv.get<State>("state"), limit), now);
     const newTat = tat + BigInt(periodMs) * BigInt(cost);
     const toMs = (units: bigint) => Number((units + scale - 1n) / scale);
     if (newTat - period > now) {
-      const decision = {
+      return {
         allowed: false,
         limit,
         remaining: 0,
         resetAfterMs: toMs(tat - now),
         retryAfterMs: toMs(newTat - period - now),
       };
-      return { decision, newTat };
     }
-    const decision = {
+    const resetAfterMs = toMs(newTat - now);
+    const idleAt = Date.now() + resetAfterMs;
+    kv.put<State>("state", { tat: newTat.toString(), limit, idleAt });
+    if (!this.#alarmSet) {
+      if ((await this.ctx.storage.getAlarm()) === null)
+        await this.ctx.storage.setAlarm(idleAt + CLEANUP_GRACE_MS);
+      this.#alarmSet = true;
+    }
+    return {
       allowed: true,
       limit,
       remaining: Number((period - (newTat - now)) / BigInt(periodMs)),
-      resetAfterMs: toMs(newTat - now),
+      resetAfterMs,
       retryAfterMs: 0,
     };
-    return { decision, newTat };
   }
 
   override async alarm(): Promise<void> {

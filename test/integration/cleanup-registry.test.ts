@@ -15,6 +15,7 @@ import {
 import { EmailDeliveryRepository } from "../../src/features/email/delivery-repository";
 import { CaptureTransport } from "../../src/features/email/transports/capture";
 import { TwoFactorCodeRepository } from "../../src/features/two-factor/code-repository";
+import { TwoFactorLockoutRepository } from "../../src/features/two-factor/lockout-repository";
 import { PageSessionRepository } from "../../src/features/web/page-session-repository";
 import worker from "../../src/index";
 import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";
@@ -159,6 +160,9 @@ async function seedTwoFactorCodes(userId: string) {
   await issue("tfc_expired_2d", "a", -2 * DAY_MS);
   await issue("tfc_expired_1h", "b", -HOUR_MS);
   await issue("tfc_live", "c", 60_000);
+  const lockouts = new TwoFactorLockoutRepository(db);
+  await lockouts.lock(userId, at(-1));
+  await lockouts.lock(await insertUser(db), at(60_000));
 }
 
 async function seedPageSessions(userId: string) {
@@ -205,6 +209,10 @@ describe("cron cleanup registry (D1)", () => {
     expect(await ids("captured_emails")).toEqual(["evt_captured_6d"]);
     expect(await ids("two_factor_codes")).toEqual(["tfc_expired_1h", "tfc_live"]);
     expect(await ids("page_sessions")).toEqual(["pgs_expires_now", "pgs_live"]);
+    const lockouts = await db.all<{ locked_until: number }>(
+      sql`SELECT locked_until FROM two_factor_lockouts`,
+    );
+    expect(lockouts.map((row) => Number(row.locked_until))).toEqual([NOW + 60_000]);
     expect(await ids("audit_logs")).toEqual(auditRows);
 
     const rows = (entries: Record<string, unknown>[]) =>
@@ -217,13 +225,14 @@ describe("cron cleanup registry (D1)", () => {
       password_resets_expired: 1,
       verification_tokens_expired: 1,
       two_factor_codes_expired: 1,
+      two_factor_lockouts_past: 1,
       page_sessions_expired: 1,
       email_deliveries_old: 2,
       captured_emails_old: 1,
     });
     expect(first.find((entry) => entry.msg === "cleanup run")).toMatchObject({
       outcome: "complete",
-      rows: 10,
+      rows: 11,
     });
 
     const second = await runCron();

@@ -304,3 +304,14 @@ export const pageSessions = pgTable(
     index("page_sessions_expires_at_idx").on(table.expiresAt),
   ],
 );
+
+export const twoFactorLockouts = pgTable(
+  "two_factor_lockouts",
+  {
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    lockedUntil: epochMs("locked_until").notNull(),
+  },
+  (table) => [index("two_factor_lockouts_locked_until_idx").on(table.lockedUntil)],
+);

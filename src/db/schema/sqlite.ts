@@ -354,3 +354,20 @@ export const pageSessions = sqliteTable(
     index("page_sessions_expires_at_idx").on(table.expiresAt),
   ],
 );
+
+/**
+ * Users whose wrong second factors used up their budget (the `two_factor_user` rate-limit policy,
+ * counted in the RateLimiter Durable Object): no code of theirs is compared until `locked_until`.
+ * Written only when the budget runs out, so a right code costs one primary-key read, not a
+ * Durable Object call. The cron cleanup deletes rows once past.
+ */
+export const twoFactorLockouts = sqliteTable(
+  "two_factor_lockouts",
+  {
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    lockedUntil: integer("locked_until").notNull(),
+  },
+  (table) => [index("two_factor_lockouts_locked_until_idx").on(table.lockedUntil)],
+);

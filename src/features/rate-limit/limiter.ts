@@ -12,15 +12,6 @@ export interface RateLimiterClient {
     subject: string,
     setting: NonNullable<RateLimitSetting>,
   ): Promise<RateLimitDecision>;
-  /**
-   * What `check` would answer now, consuming nothing: for limits that count failures only, asked
-   * before the attempt (refuse while over budget), with `check` after each failure.
-   */
-  peek(
-    policy: RateLimitPolicyName,
-    subject: string,
-    setting: NonNullable<RateLimitSetting>,
-  ): Promise<RateLimitDecision>;
 }
 
 /**
@@ -31,14 +22,10 @@ export function durableRateLimiter(
   namespace: DurableObjectNamespace<RateLimiter>,
   clock: Clock,
 ): RateLimiterClient {
-  const objectFor = async (policy: RateLimitPolicyName, subject: string) =>
-    namespace.getByName(`${policy}:${await hashSecret(subject)}`);
   return {
     async check(policy, subject, setting) {
-      return (await objectFor(policy, subject)).check(setting.limit, setting.periodMs, clock.now().getTime());
-    },
-    async peek(policy, subject, setting) {
-      return (await objectFor(policy, subject)).peek(setting.limit, setting.periodMs, clock.now().getTime());
+      const name = `${policy}:${await hashSecret(subject)}`;
+      return namespace.getByName(name).check(setting.limit, setting.periodMs, clock.now().getTime());
     },
   };
 }

@@ -1,7 +1,9 @@
 import { AppError } from "../../platform/errors";
 import type { Shared } from "../../shared";
-import { RATE_LIMIT_POLICIES } from "../rate-limit/policies";
+import type { RateLimitDecision } from "../rate-limit/limiter";
+import { RATE_LIMIT_POLICIES, type RateLimitSetting } from "../rate-limit/policies";
 import type { User } from "../users/user";
+import type { TwoFactorLockoutRepository } from "./lockout-repository";
 
 /** Policy of `RATE_LIMIT_POLICIES` that counts a user's wrong second factors. */
 const POLICY = "two_factor_user";
@@ -29,31 +31,33 @@ export interface FailureDetails {
   metadata?: Record<string, unknown>;
 }
 
-export type TwoFactorFailuresDeps = Pick<Shared, "config" | "rateLimiter" | "logger" | "metrics" | "audit">;
+export type TwoFactorFailuresDeps = Pick<
+  Shared,
+  "config" | "rateLimiter" | "logger" | "metrics" | "audit" | "clock"
+> & {
+  lockouts: TwoFactorLockoutRepository;
+};
 
 /**
- * Refused second factors, in one place: the per-user budget of wrong ones (the `two_factor_user`
- * policy in the rate-limit Durable Object, apart from the password limits), their metric and
- * their audit row. Only failures spend the budget: `guard` before an attempt asks without spending
- * (429 with `Retry-After` once spent), `record` after a refused code spends one. TOTP, e-mailed and
- * recovery codes share the budget wherever they are typed. A limiter that cannot be reached lets the
- * attempt through, logged and counted, as the route middleware does.
+ * Refused second factors, in one place: the per-user budget of wrong ones, their metric and their
+ * audit row. The budget is the `two_factor_user` policy (`RATE_LIMIT_TWO_FACTOR_USER`), counted in
+ * the RateLimiter Durable Object apart from the password limits, and spent only by failures:
+ * `record` spends one try per refused code (TOTP, e-mailed and recovery codes share it, wherever
+ * typed). When a failure leaves nothing, the user is locked out in `two_factor_lockouts` until the
+ * limiter gives the next try back, and `guard` (one primary-key read before any comparison) answers
+ * 429 with `Retry-After` until then. So a right code costs no Durable Object call at all; only
+ * wrong ones do. A limiter that cannot be reached lets attempts through, logged and counted.
  */
 export class TwoFactorFailures {
   constructor(private readonly deps: TwoFactorFailuresDeps) {}
 
-  /** Throws 429 while `user` has no wrong tries left; the refusal is counted and audited. */
+  /** Throws 429 while `user` is locked out; the refusal is counted and audited. */
   async guard(user: User, method: FactorMethod, details: FailureDetails): Promise<void> {
-    const { config, rateLimiter, metrics, audit } = this.deps;
-    const setting = config.rateLimits[POLICY];
-    if (!setting) return;
-    let decision: Awaited<ReturnType<typeof rateLimiter.peek>>;
-    try {
-      decision = await rateLimiter.peek(POLICY, subject(user.id), setting);
-    } catch (error) {
-      return this.unavailable(error);
-    }
-    if (decision.allowed) return;
+    const { config, lockouts, clock, metrics, audit } = this.deps;
+    if (!config.rateLimits[POLICY]) return;
+    const now = clock.now();
+    const until = await lockouts.lockedUntil(user.id, now);
+    if (!until) return;
     metrics.increment("tokens_two_factor_failures_total", { method, reason: "rate_limited" });
     metrics.increment("tokens_rate_limited_total", {
       route: RATE_LIMIT_POLICIES[POLICY].route,
@@ -64,28 +68,21 @@ export class TwoFactorFailures {
       reason: "rate_limited",
       metadata: { method, context: details.context, ...details.metadata },
     });
-    const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    const retryAfter = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
     throw new AppError("RATE_LIMITED", `Too many wrong codes; retry in ${retryAfter} s`, {
       headers: { "retry-after": String(retryAfter) },
     });
   }
 
-  /** Spends one wrong try of `user`'s budget, counts the failure and audits it. */
+  /** Spends one wrong try of `user`'s budget (locking them out when it is gone), counts and audits it. */
   async record(
     user: User,
     method: FactorMethod,
     reason: FailureReason,
     details: FailureDetails,
   ): Promise<void> {
-    const { config, rateLimiter, metrics, audit } = this.deps;
-    const setting = config.rateLimits[POLICY];
-    if (setting) {
-      try {
-        await rateLimiter.check(POLICY, subject(user.id), setting);
-      } catch (error) {
-        this.unavailable(error);
-      }
-    }
+    const { metrics, audit } = this.deps;
+    await this.spend(user);
     metrics.increment("tokens_two_factor_failures_total", { method, reason });
     if (details.context === "login") {
       metrics.increment("tokens_auth_failures_total", { reason: "invalid_two_factor_code" });
@@ -97,12 +94,31 @@ export class TwoFactorFailures {
     });
   }
 
-  private unavailable(error: unknown): void {
-    this.deps.logger.error("rate limiter unavailable; second factor let through", { policy: POLICY, error });
-    this.deps.metrics.increment("tokens_rate_limiter_errors_total", { policy: POLICY });
+  private async spend(user: User): Promise<void> {
+    const { config, rateLimiter, lockouts, clock, logger, metrics } = this.deps;
+    const setting = config.rateLimits[POLICY];
+    if (!setting) return;
+    let decision: RateLimitDecision;
+    try {
+      decision = await rateLimiter.check(POLICY, `user:${user.id}`, setting);
+    } catch (error) {
+      logger.error("rate limiter unavailable; second factor let through", { policy: POLICY, error });
+      metrics.increment("tokens_rate_limiter_errors_total", { policy: POLICY });
+      return;
+    }
+    const waitMs = nextTryInMs(decision, setting);
+    if (waitMs > 0) await lockouts.lock(user.id, new Date(clock.now().getTime() + waitMs));
   }
 }
 
-function subject(userId: string): string {
-  return `user:${userId}`;
+/**
+ * How long until the limiter allows the next try: its `retryAfterMs` when this one was refused;
+ * when this one was allowed and spent the last try, the time one try takes to come back (GCRA:
+ * the budget is full after `resetAfterMs`, one try back after `resetAfterMs - period + period/limit`);
+ * 0 while tries are left.
+ */
+function nextTryInMs(decision: RateLimitDecision, setting: NonNullable<RateLimitSetting>): number {
+  if (!decision.allowed) return decision.retryAfterMs;
+  if (decision.remaining > 0) return 0;
+  return Math.max(1, Math.ceil(decision.resetAfterMs - setting.periodMs + setting.periodMs / setting.limit));
 }

@@ -7,6 +7,7 @@ import { TwoFactorCodeRepository } from "./code-repository";
 import { EmailedCodeService } from "./emailed-codes";
 import { EnrolmentService } from "./enrolment";
 import { TwoFactorFailures } from "./failures";
+import { TwoFactorLockoutRepository } from "./lockout-repository";
 import { TwoFactorRepository } from "./repository";
 import { SecondFactorVerifier } from "./second-factor-verifier";
 
@@ -42,7 +43,7 @@ export type TwoFactorShared = Pick<
 export function createTwoFactorServices(shared: TwoFactorShared): TwoFactorServices {
   const twoFactor = new TwoFactorRepository(shared.db);
   const hashers = codeHashers(shared.config.encryption.data);
-  const failures = new TwoFactorFailures(shared);
+  const failures = new TwoFactorFailures({ ...shared, lockouts: new TwoFactorLockoutRepository(shared.db) });
   const emailedCodes = new EmailedCodeService({
     ...shared,
     codes: new TwoFactorCodeRepository(shared.db),

@@ -72,6 +72,13 @@ export const CLEANUP_STEPS: readonly CleanupStep[] = [
     column: "expires_at",
     retentionMs: TWO_FACTOR_CODE_RETENTION_MS,
   }),
+  // A lockout in the past no longer refuses anything.
+  deleteOlderThan({
+    name: "two_factor_lockouts_past",
+    table: "two_factor_lockouts",
+    column: "locked_until",
+    idColumn: "user_id",
+  }),
   // A page session past its expiry never resumes; nothing reads it again.
   deleteOlderThan({ name: "page_sessions_expired", table: "page_sessions", column: "expires_at" }),
   deleteOlderThan({
