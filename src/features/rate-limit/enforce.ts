@@ -3,6 +3,7 @@ import type { Shared } from "../../shared";
 import type { RateLimitDecision } from "./limiter";
 import { RATE_LIMIT_POLICIES, type RateLimitPolicyName } from "./policies";
 
+/** What `enforceRateLimit` needs. */
 export type EnforceDeps = Pick<Shared, "config" | "rateLimiter" | "metrics" | "logger">;
 
 /**

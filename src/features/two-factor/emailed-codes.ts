@@ -19,6 +19,7 @@ import type { TwoFactorFailures } from "./failures";
  * Codes of one purpose never satisfy the other.
  */
 export const CODE_PURPOSES = ["second_factor", "confirmation"] as const;
+/** One of `CODE_PURPOSES`. */
 export type CodePurpose = (typeof CODE_PURPOSES)[number];
 
 /** Digits of an e-mailed code. */
@@ -26,6 +27,7 @@ export const EMAILED_CODE_DIGITS = 6;
 
 const SEND_POLICY = "two_factor_code_send";
 
+/** What `EmailedCodeService` is built from. */
 export type EmailedCodeDeps = Pick<
   Shared,
   "config" | "users" | "email" | "audit" | "metrics" | "clock" | "random" | "rateLimiter" | "logger"

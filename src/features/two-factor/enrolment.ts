@@ -12,6 +12,7 @@ import type { TwoFactorMethod, TwoFactorRecord, TwoFactorRepository } from "./re
 import { attemptedMethod, type SecondFactorVerifier } from "./second-factor-verifier";
 import { generateTotpSecret, matchTotp, totpUri } from "./totp";
 
+/** What `EnrolmentService` is built from. */
 export type EnrolmentDeps = Pick<
   Shared,
   "config" | "clock" | "random" | "audit" | "metrics" | "passwords" | "secretBoxes"
@@ -57,6 +58,7 @@ const QR_LABEL = "Código QR para o aplicativo autenticador";
 export class EnrolmentService {
   constructor(private readonly deps: EnrolmentDeps) {}
 
+  /** The user's two-factor state, without any secret. */
   async status(userId: string): Promise<TwoFactorStatus> {
     const record = await this.deps.twoFactor.findByUser(userId);
     const enabled = Boolean(record?.enabledAt);

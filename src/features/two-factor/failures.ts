@@ -20,6 +20,7 @@ export type FailureReason = "wrong_code" | "replayed" | "no_live_code" | "wrong_
 /** Where the code was typed: login, the 2FA routes, `/tokens/validar-codigo/`. */
 export type FailureContext = "login" | "manage" | "confirmation";
 
+/** How a failure is counted and audited. */
 export interface FailureDetails {
   context: FailureContext;
   /** Who typed it when not the user (an admin confirming a user's code). */
@@ -31,6 +32,7 @@ export interface FailureDetails {
   metadata?: Record<string, unknown>;
 }
 
+/** What `TwoFactorFailures` is built from. */
 export type TwoFactorFailuresDeps = Pick<
   Shared,
   "config" | "rateLimiter" | "logger" | "metrics" | "audit" | "clock"

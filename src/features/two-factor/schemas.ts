@@ -28,10 +28,12 @@ export const RecoveryCodesSchema = z
       "Single-use codes that stand in for the second factor; shown only in this response, stored as keyed digests",
   });
 
+/** A two-factor method on the wire. */
 export const TwoFactorMethodSchema = z.enum(["totp", "email"]).openapi({
   description: "`totp`: an authenticator app (RFC 6238); `email`: a 6-digit code e-mailed at each sign-in",
 });
 
+/** What an e-mailed code is for, `confirmation` unless told. */
 export const CodePurposeSchema = z.enum(CODE_PURPOSES).default("confirmation").openapi({
   description:
     "`confirmation` (default): confirmed with POST /tokens/validar-codigo/. `second_factor`: the e-mail second factor (login's `twoFactorCode`, enabling or disabling e-mail two-factor)",

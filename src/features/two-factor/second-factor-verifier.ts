@@ -9,6 +9,7 @@ import type { FactorMethod, FailureContext, FailureReason, TwoFactorFailures } f
 import type { TwoFactorMethod, TwoFactorRecord, TwoFactorRepository } from "./repository";
 import { matchTotp, TOTP_DIGITS } from "./totp";
 
+/** What `SecondFactorVerifier` is built from. */
 export type SecondFactorVerifierDeps = Pick<Shared, "clock" | "audit" | "metrics" | "secretBoxes"> & {
   twoFactor: TwoFactorRepository;
   emailedCodes: EmailedCodeService;
@@ -32,6 +33,7 @@ const SIX_DIGITS = new RegExp(`^[0-9]{${TOTP_DIGITS}}$`);
 export class SecondFactorVerifier implements SecondFactorCheck {
   constructor(private readonly deps: SecondFactorVerifierDeps) {}
 
+  /** The login's second factor: resolves when `user` needs none or `code` is right; otherwise throws. */
   async check(user: User, code: string | undefined): Promise<void> {
     const record = await this.deps.twoFactor.findByUser(user.id);
     if (!record?.enabledAt) return;

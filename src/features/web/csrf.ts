@@ -15,6 +15,7 @@ const MAX_TOKEN = 128;
 export class CsrfTokens {
   private constructor(private readonly hasher: KeyedHasher) {}
 
+  /** Tokens under keys derived from `DATA_ENCRYPTION_KEY` (and its previous keys). */
   static async fromConfig(keys: Config["encryption"]["data"]): Promise<CsrfTokens> {
     return new CsrfTokens(await KeyedHasher.fromKeys(keys.current, keys.previous, PURPOSE));
   }

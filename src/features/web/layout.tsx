@@ -3,6 +3,7 @@ import type { Child } from "hono/jsx";
 /** Where the pages' stylesheet is served (`registerWebAssets`). */
 export const PAGE_STYLESHEET_PATH = "/assets/page.css";
 
+/** What `Layout` takes. */
 export interface LayoutProps {
   /** The page's title, also its `<title>` (after the product name). */
   title: string;

@@ -48,6 +48,7 @@ function toRecord(row: PageSessionRow): PageSessionRecord {
 export class PageSessionRepository {
   constructor(private readonly db: Database) {}
 
+  /** Stores a new session. */
   async create(session: PageSessionRecord): Promise<void> {
     await this.db.run(sql`
       INSERT INTO page_sessions (id, token_hash, user_id, stage, expires_at, ip, user_agent, created_at)

@@ -18,6 +18,7 @@ export interface PageSession {
   user: User;
 }
 
+/** What `PageSessionService` is built from. */
 export type PageSessionDeps = Pick<Shared, "clock" | "random" | "users" | "audit" | "config"> & {
   sessions: PageSessionRepository;
 };

@@ -16,6 +16,7 @@ export const ACTIONS = [
   "desativar",
   "sair",
 ] as const;
+/** One of `ACTIONS`. */
 export type Action = (typeof ACTIONS)[number];
 
 /** CSRF tokens of the forms a screen shows. */

@@ -8,6 +8,7 @@ const DisableBody = z
   .object({ password: SubmittedPasswordSchema, code: SecondFactorCodeSchema })
   .openapi("TwoFactorDisableRequest");
 
+/** `POST /auth/2fa/disable`: validation, middleware and responses, also its OpenAPI operation. */
 export const twoFactorDisableRoute = createRoute({
   method: "post",
   path: "/auth/2fa/disable",
@@ -25,6 +26,7 @@ export const twoFactorDisableRoute = createRoute({
   },
 });
 
+/** Registers `POST /auth/2fa/disable` on the app. */
 export function registerTwoFactorDisable(app: App): void {
   app.openapi(twoFactorDisableRoute, async (c) => {
     const { twoFactor } = c.get("services");

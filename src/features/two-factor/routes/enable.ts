@@ -13,6 +13,7 @@ const EnableBody = z
   })
   .openapi("TwoFactorEnableRequest");
 
+/** `POST /auth/2fa/enable`: validation, middleware and responses, also its OpenAPI operation. */
 export const twoFactorEnableRoute = createRoute({
   method: "post",
   path: "/auth/2fa/enable",
@@ -43,8 +44,10 @@ export const twoFactorEnableRoute = createRoute({
   },
 });
 
+/** The success body, as the route declares it (tests use it). */
 export type TwoFactorEnableResponse = JsonResponseOf<typeof twoFactorEnableRoute>;
 
+/** Registers `POST /auth/2fa/enable` on the app. */
 export function registerTwoFactorEnable(app: App): void {
   app.openapi(twoFactorEnableRoute, async (c) => {
     const { twoFactor } = c.get("services");

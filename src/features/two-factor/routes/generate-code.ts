@@ -7,6 +7,7 @@ const GenerateCodeBody = z
   .object({ purpose: CodePurposeSchema, userId: TargetUserIdSchema })
   .openapi("GenerateCodeRequest");
 
+/** `POST /tokens/gerar-codigo/`: validation, middleware and responses, also its OpenAPI operation. */
 export const generateCodeRoute = createRoute({
   method: "post",
   path: "/tokens/gerar-codigo/",
@@ -39,8 +40,10 @@ export const generateCodeRoute = createRoute({
   },
 });
 
+/** The success body, as the route declares it (tests use it). */
 export type GenerateCodeResponse = JsonResponseOf<typeof generateCodeRoute, 202>;
 
+/** Registers `POST /tokens/gerar-codigo/` on the app. */
 export function registerGenerateCode(app: App): void {
   app.openapi(generateCodeRoute, async (c) => {
     // Without a body the validator is skipped (the body is optional), so the default applies here.

@@ -5,6 +5,7 @@ import { RecoveryCodesSchema, SecondFactorCodeSchema } from "../schemas";
 
 const RecoveryCodesBody = z.object({ code: SecondFactorCodeSchema }).openapi("RecoveryCodesRequest");
 
+/** `POST /auth/2fa/recovery-codes`: validation, middleware and responses, also its OpenAPI operation. */
 export const recoveryCodesRoute = createRoute({
   method: "post",
   path: "/auth/2fa/recovery-codes",
@@ -29,8 +30,10 @@ export const recoveryCodesRoute = createRoute({
   },
 });
 
+/** The success body, as the route declares it (tests use it). */
 export type RecoveryCodesResponse = JsonResponseOf<typeof recoveryCodesRoute>;
 
+/** Registers `POST /auth/2fa/recovery-codes` on the app. */
 export function registerRecoveryCodes(app: App): void {
   app.openapi(recoveryCodesRoute, async (c) => {
     const { twoFactor } = c.get("services");

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { type App, type JsonResponseOf, problemResponses } from "../../../http/openapi";
 import { authenticate, authorize } from "../../authorization/middleware";
 
+/** `POST /auth/2fa/setup`: validation, middleware and responses, also its OpenAPI operation. */
 export const twoFactorSetupRoute = createRoute({
   method: "post",
   path: "/auth/2fa/setup",
@@ -40,8 +41,10 @@ export const twoFactorSetupRoute = createRoute({
   },
 });
 
+/** The success body, as the route declares it (tests use it). */
 export type TwoFactorSetupResponse = JsonResponseOf<typeof twoFactorSetupRoute>;
 
+/** Registers `POST /auth/2fa/setup` on the app. */
 export function registerTwoFactorSetup(app: App): void {
   app.openapi(twoFactorSetupRoute, async (c) => {
     const { twoFactor } = c.get("services");

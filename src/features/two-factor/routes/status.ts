@@ -3,6 +3,7 @@ import { type App, type JsonResponseOf, problemResponses } from "../../../http/o
 import { authenticate, authorize } from "../../authorization/middleware";
 import { TwoFactorMethodSchema } from "../schemas";
 
+/** `GET /auth/2fa`: validation, middleware and responses, also its OpenAPI operation. */
 export const twoFactorStatusRoute = createRoute({
   method: "get",
   path: "/auth/2fa",
@@ -32,8 +33,10 @@ export const twoFactorStatusRoute = createRoute({
   },
 });
 
+/** The success body, as the route declares it (tests use it). */
 export type TwoFactorStatusResponse = JsonResponseOf<typeof twoFactorStatusRoute>;
 
+/** Registers `GET /auth/2fa` on the app. */
 export function registerTwoFactorStatus(app: App): void {
   app.openapi(twoFactorStatusRoute, async (c) => {
     const status = await c.get("services").twoFactor.enrolment.status(c.var.principal.userId);

@@ -15,6 +15,7 @@ const ValidateCodeBody = z
   })
   .openapi("ValidateCodeRequest");
 
+/** `POST /tokens/validar-codigo/`: validation, middleware and responses, also its OpenAPI operation. */
 export const validateCodeRoute = createRoute({
   method: "post",
   path: "/tokens/validar-codigo/",
@@ -46,8 +47,10 @@ export const validateCodeRoute = createRoute({
   },
 });
 
+/** The success body, as the route declares it (tests use it). */
 export type ValidateCodeResponse = JsonResponseOf<typeof validateCodeRoute>;
 
+/** Registers `POST /tokens/validar-codigo/` on the app. */
 export function registerValidateCode(app: App): void {
   app.openapi(validateCodeRoute, async (c) => {
     const validated = await c
