@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
 import { dateOrNull } from "../../db/time";
 import { hashList } from "./hash-list";
+import { notLockedOut } from "./lockout-repository";
 
 /** Wrong tries after which a code is dead. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -26,7 +27,7 @@ export type CodeAttempt =
   | { outcome: "accepted"; codeId: string }
   /** Wrong code, counted against the live code; `attemptsLeft` 0 means it is now dead. */
   | { outcome: "rejected"; codeId: string; attemptsLeft: number }
-  /** No live code to try against: none issued, or used, expired, superseded or dead. */
+  /** No live code to try against: none issued, or used, expired, superseded or dead; or the user is locked out. */
   | { outcome: "no_live_code" };
 
 /** Where a code stands, for an admin screen: `dead` means too many wrong tries. */
@@ -157,12 +158,13 @@ export class TwoFactorCodeRepository {
     };
   }
 
-  /** The user's latest code of `purpose`, if it is still usable at `now`. */
+  /** The user's latest code of `purpose`, if it is still usable at `now` (and the user not locked out). */
   private liveLatestCondition(userId: string, purpose: string, now: Date, maxAttempts: number): SQL {
     return sql`
       id = (SELECT id FROM two_factor_codes WHERE user_id = ${userId} AND purpose = ${purpose}
             ORDER BY created_at DESC, id DESC LIMIT 1)
       AND used_at IS NULL AND superseded_at IS NULL
-      AND expires_at > ${now.getTime()} AND attempts < ${maxAttempts}`;
+      AND expires_at > ${now.getTime()} AND attempts < ${maxAttempts}
+      AND ${notLockedOut(userId, now)}`;
   }
 }

@@ -76,12 +76,6 @@ export class EmailedCodeService {
   ): Promise<ValidatedCode> {
     const target = await this.targetOf(actor, input.userId, "two_factor_codes:validate_for_user");
     const { failures, audit, metrics, clock } = this.deps;
-    await failures.guard(target, "email", {
-      context: "confirmation",
-      actorId: actor.userId,
-      auditEvent: "two_factor_code.validate",
-      metadata: { purpose: input.purpose },
-    });
     const now = clock.now();
     const attempt = await this.attempt(target.id, input.purpose, input.codigo, now);
     if (attempt.outcome === "accepted") {

@@ -162,7 +162,6 @@ export class EnrolmentService {
 
   private async enableEmail(user: User, code: string): Promise<void> {
     const { emailedCodes, twoFactor, failures, clock } = this.deps;
-    await failures.guard(user, "email", { context: "manage", auditEvent: "two_factor.enable" });
     const now = clock.now();
     const attempt = await emailedCodes.attempt(user.id, "second_factor", code, now);
     if (attempt.outcome !== "accepted") {

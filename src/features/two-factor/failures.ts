@@ -46,20 +46,58 @@ export type TwoFactorFailuresDeps = Pick<
  * the RateLimiter Durable Object apart from the password limits, and spent only by failures:
  * `record` spends one try per refused code (TOTP, e-mailed and recovery codes share it, wherever
  * typed). When a failure leaves nothing, the user is locked out in `two_factor_lockouts` until the
- * limiter gives the next try back, and `guard` (one primary-key read before any comparison) answers
- * 429 with `Retry-After` until then. So a right code costs no Durable Object call at all; only
- * wrong ones do. A limiter that cannot be reached lets attempts through, logged and counted.
+ * limiter gives the next try back. The statements that use a code carry "not locked out" in their
+ * condition (`notLockedOut`), so a right code costs no extra read and no Durable Object call, and a
+ * locked-out user's code is never accepted; `record` then finds the lock and answers 429 with
+ * `Retry-After`, right code or not. `guard` is the same check up front, for steps that compare
+ * without such a statement (a pending TOTP secret, a password). A limiter that cannot be reached
+ * lets attempts through, logged and counted.
  */
 export class TwoFactorFailures {
   constructor(private readonly deps: TwoFactorFailuresDeps) {}
 
   /** Throws 429 while `user` is locked out; the refusal is counted and audited. */
   async guard(user: User, method: FactorMethod, details: FailureDetails): Promise<void> {
-    const { config, lockouts, clock, metrics, audit } = this.deps;
+    const { config, lockouts, clock } = this.deps;
     if (!config.rateLimits[POLICY]) return;
     const now = clock.now();
     const until = await lockouts.lockedUntil(user.id, now);
-    if (!until) return;
+    if (until) await this.refuseLockedOut(user, method, details, until, now);
+  }
+
+  /**
+   * A refused code: 429 if `user` is locked out (then nothing is spent), otherwise spends one
+   * wrong try (locking them out when it was the last), counts and audits it; the caller then
+   * throws its own error.
+   */
+  async record(
+    user: User,
+    method: FactorMethod,
+    reason: FailureReason,
+    details: FailureDetails,
+  ): Promise<void> {
+    const { metrics, audit } = this.deps;
+    await this.guard(user, method, details);
+    await this.spend(user);
+    metrics.increment("tokens_two_factor_failures_total", { method, reason });
+    if (details.context === "login") {
+      metrics.increment("tokens_auth_failures_total", { reason: "invalid_two_factor_code" });
+    }
+    await audit.userEvent(details.auditEvent ?? "two_factor.verify", "failure", user, {
+      actorId: details.actorId,
+      reason: details.auditReason ?? reason,
+      metadata: { method, context: details.context, ...details.metadata },
+    });
+  }
+
+  private async refuseLockedOut(
+    user: User,
+    method: FactorMethod,
+    details: FailureDetails,
+    until: Date,
+    now: Date,
+  ): Promise<never> {
+    const { metrics, audit } = this.deps;
     metrics.increment("tokens_two_factor_failures_total", { method, reason: "rate_limited" });
     metrics.increment("tokens_rate_limited_total", {
       route: RATE_LIMIT_POLICIES[POLICY].route,
@@ -73,26 +111,6 @@ export class TwoFactorFailures {
     const retryAfter = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
     throw new AppError("RATE_LIMITED", `Too many wrong codes; retry in ${retryAfter} s`, {
       headers: { "retry-after": String(retryAfter) },
-    });
-  }
-
-  /** Spends one wrong try of `user`'s budget (locking them out when it is gone), counts and audits it. */
-  async record(
-    user: User,
-    method: FactorMethod,
-    reason: FailureReason,
-    details: FailureDetails,
-  ): Promise<void> {
-    const { metrics, audit } = this.deps;
-    await this.spend(user);
-    metrics.increment("tokens_two_factor_failures_total", { method, reason });
-    if (details.context === "login") {
-      metrics.increment("tokens_auth_failures_total", { reason: "invalid_two_factor_code" });
-    }
-    await audit.userEvent(details.auditEvent ?? "two_factor.verify", "failure", user, {
-      actorId: details.actorId,
-      reason: details.auditReason ?? reason,
-      metadata: { method, context: details.context, ...details.metadata },
     });
   }
 

@@ -1,5 +1,15 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
+
+/**
+ * The condition "`userId` is not locked out at `now`", for the one conditional statement that uses
+ * a second factor (a TOTP step, a recovery code, an e-mailed code): so a locked-out user's code is
+ * never accepted, without a read before the write.
+ */
+export function notLockedOut(userId: string, now: Date): SQL {
+  return sql`NOT EXISTS (SELECT 1 FROM two_factor_lockouts
+                         WHERE two_factor_lockouts.user_id = ${userId} AND locked_until > ${now.getTime()})`;
+}
 
 /**
  * When a user's second factors are refused outright (their wrong-code budget is spent), on D1 or

@@ -3,6 +3,7 @@ import type { Database } from "../../db";
 import { dateOrNull } from "../../db/time";
 import type { Sealed } from "../../platform/secret-box";
 import { hashList } from "./hash-list";
+import { notLockedOut } from "./lockout-repository";
 
 /** How the user proves the second factor: an authenticator app, or a code sent by e-mail. */
 export type TwoFactorMethod = "totp" | "email";
@@ -144,13 +145,15 @@ export class TwoFactorRepository {
   }
 
   /**
-   * Records `step` as the last accepted TOTP step if it is later than the stored one: one
-   * compare-and-set, so of concurrent logins with the same code exactly one gets true.
+   * Records `step` as the last accepted TOTP step if it is later than the stored one and the user
+   * is not locked out at `now`: one compare-and-set, so of concurrent logins with the same code
+   * exactly one gets true.
    */
-  async acceptStep(userId: string, step: number): Promise<boolean> {
+  async acceptStep(userId: string, step: number, now: Date): Promise<boolean> {
     const changed = await this.db.run(sql`
       UPDATE two_factor SET last_used_step = ${step}
-      WHERE user_id = ${userId} AND (last_used_step IS NULL OR last_used_step < ${step})`);
+      WHERE user_id = ${userId} AND (last_used_step IS NULL OR last_used_step < ${step})
+        AND ${notLockedOut(userId, now)}`);
     return changed === 1;
   }
 
@@ -169,12 +172,13 @@ export class TwoFactorRepository {
 
   /**
    * Uses the user's unused recovery code with this hash (or any of these: the digests of one typed
-   * code under each configured key); true for exactly one caller.
+   * code under each configured key), unless the user is locked out at `at`; true for exactly one caller.
    */
   async useRecoveryCode(userId: string, codeHash: string | readonly string[], at: Date): Promise<boolean> {
     const changed = await this.db.run(sql`
       UPDATE recovery_codes SET used_at = ${at.getTime()}
-      WHERE user_id = ${userId} AND code_hash IN (${hashList(codeHash)}) AND used_at IS NULL`);
+      WHERE user_id = ${userId} AND code_hash IN (${hashList(codeHash)}) AND used_at IS NULL
+        AND ${notLockedOut(userId, at)}`);
     return changed === 1;
   }
 

@@ -26,8 +26,8 @@ const SIX_DIGITS = new RegExp(`^[0-9]{${TOTP_DIGITS}}$`);
  * Checks a user's second factor: the authenticator app's TOTP code (current step ±1, each step
  * accepted once through a compare-and-set, so a code cannot be replayed even by racing requests),
  * the latest e-mailed code when the user's method is `email`, or an unused recovery code (single
- * use). Refusals spend the user's wrong-code budget (`TwoFactorFailures`); nothing is compared
- * while it is spent. As the login's `SecondFactorCheck`, it answers `TWO_FACTOR_REQUIRED` when a
+ * use). Refusals spend the user's wrong-code budget (`TwoFactorFailures`); while it is spent the
+ * statement that would use the code refuses it, and the answer is 429. As the login's `SecondFactorCheck`, it answers `TWO_FACTOR_REQUIRED` when a
  * two-factor user sends no code, and e-mails one first when their method is `email`.
  */
 export class SecondFactorVerifier implements SecondFactorCheck {
@@ -65,7 +65,7 @@ export class SecondFactorVerifier implements SecondFactorCheck {
     context: VerifyContext,
   ): Promise<FactorMethod> {
     const method = attemptedMethod(record.method, code);
-    await this.deps.failures.guard(user, method, { context });
+    // No read first: the statement that uses the code refuses a locked-out user itself.
     const refused = await this.tryCode(user, record, method, code);
     if (refused) {
       await this.deps.failures.record(user, method, refused, { context });
@@ -98,7 +98,7 @@ export class SecondFactorVerifier implements SecondFactorCheck {
     const secret = await (await secretBoxes.totp()).decrypt(record.secret, user.id);
     const step = matchTotp(secret, code, now.getTime());
     if (step === null) return "wrong_code";
-    return (await twoFactor.acceptStep(user.id, step)) ? undefined : "replayed";
+    return (await twoFactor.acceptStep(user.id, step, now)) ? undefined : "replayed";
   }
 
   private async recoveryCodeUsed(user: User, context: VerifyContext): Promise<void> {
