@@ -1,4 +1,4 @@
-// `npm run bench`: every suite, or `npm run bench -- --suite platform|accounts|api-tokens|ops|bundle`
+// `npm run bench`: every suite, or `npm run bench -- --suite platform|accounts|api-tokens|two-factor|ops|bundle`
 // (repeatable).
 // Each suite starts its Worker with `wrangler dev` on a free loopback port (own temp state, generated
 // secrets, the flags that keep wrangler's tracing and logging out of the numbers), drives its
@@ -15,8 +15,9 @@ import * as bundle from "./bundle.mjs";
 import { Bench } from "./harness.mjs";
 import * as ops from "./ops.mjs";
 import * as platform from "./platform.mjs";
+import * as twoFactor from "./two-factor.mjs";
 
-const SUITES = { platform, accounts, "api-tokens": apiTokens, ops, bundle };
+const SUITES = { platform, accounts, "api-tokens": apiTokens, "two-factor": twoFactor, ops, bundle };
 const MAX_SECONDS = 60;
 
 const { values } = parseArgs({

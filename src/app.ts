@@ -8,7 +8,11 @@ import { registerReadyz } from "./features/health/routes/readyz";
 import { registerJwks } from "./features/keys/routes/jwks";
 import { httpMetrics } from "./features/metrics/http-metrics";
 import { registerMetrics } from "./features/metrics/routes/metrics";
+import { registerActivationPage } from "./features/two-factor/pages/activation-page";
+import { ACTIVATION_PAGE_PATH } from "./features/two-factor/pages/views";
+import { registerTwoFactorRoutes } from "./features/two-factor/routes";
 import { registerUserRoutes } from "./features/users/routes";
+import { registerWebAssets } from "./features/web/routes/assets";
 import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { type App, createApp } from "./http/openapi";
@@ -27,7 +31,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   app.use("*", httpMetrics());
   app.use(
     "*",
-    jsonBody((env) => loadConfig(env).maxBodyBytes),
+    jsonBody((env) => loadConfig(env).maxBodyBytes, { formPaths: [ACTIVATION_PAGE_PATH] }),
   );
 
   registerHealthz(app);
@@ -36,6 +40,9 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerAccountRoutes(app);
   registerApiTokenRoutes(app);
   registerUserRoutes(app);
+  registerTwoFactorRoutes(app);
+  registerWebAssets(app);
+  registerActivationPage(app);
   registerMetrics(app);
 
   registerOpenApi(app);

@@ -37,6 +37,8 @@ const schema = z.object({
   REFRESH_TOKEN_TTL: seconds(1_209_600),
   PASSWORD_RESET_TTL: seconds(3600),
   VERIFICATION_TOKEN_TTL: seconds(86_400),
+  TWO_FACTOR_CODE_TTL: z.coerce.number().int().min(60).max(3600).default(300),
+  PAGE_SESSION_TTL: z.coerce.number().int().min(60).max(86_400).default(1800),
   PASSWORD_HASH_MEMORY_KIB: z.coerce
     .number()
     .int()
@@ -121,6 +123,10 @@ export interface Config {
   };
   passwordResetTtl: number;
   verificationTokenTtl: number;
+  /** Seconds an e-mailed two-factor code lives (`TWO_FACTOR_CODE_TTL`, 60..3600). */
+  twoFactorCodeTtl: number;
+  /** Seconds a web page session (the 2FA activation page) lives after sign-in (`PAGE_SESSION_TTL`). */
+  pageSessionTtl: number;
   /**
    * AES-GCM keys (current, then previous ones still accepted for decryption): `totp` seals TOTP
    * secrets at rest, `data` seals secrets that must travel or wait (queue payloads, webhook bodies).
@@ -223,6 +229,8 @@ export function loadConfig(env: Env): Config {
     },
     passwordResetTtl: vars.PASSWORD_RESET_TTL,
     verificationTokenTtl: vars.VERIFICATION_TOKEN_TTL,
+    twoFactorCodeTtl: vars.TWO_FACTOR_CODE_TTL,
+    pageSessionTtl: vars.PAGE_SESSION_TTL,
     passwordHash: {
       memoryKib: vars.PASSWORD_HASH_MEMORY_KIB,
       iterations: vars.PASSWORD_HASH_ITERATIONS,

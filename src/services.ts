@@ -1,7 +1,6 @@
 import type { Config } from "./config";
 import { loadConfig } from "./config";
 import { createDatabase } from "./db";
-import { noSecondFactor } from "./features/accounts/second-factor";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
 import { type ApiTokenServices, createApiTokenServices } from "./features/api-tokens/services";
 import { AuditLogRepository } from "./features/audit/repository";
@@ -15,8 +14,10 @@ import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
 import { shardStore } from "./features/metrics/shards";
 import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limit/limiter";
 import { TenantRepository } from "./features/tenants/repository";
+import { createTwoFactorServices, type TwoFactorServices } from "./features/two-factor/services";
 import { UserAdminService } from "./features/users/admin-service";
 import { UserRepository } from "./features/users/repository";
+import { createWebServices, type WebServices } from "./features/web/services";
 import { BackgroundTasks } from "./platform/background";
 import { type ClientInfo, NO_CLIENT } from "./platform/client-info";
 import type { PlatformDeps } from "./platform/deps";
@@ -114,6 +115,9 @@ export interface Services {
   apiTokens: ApiTokenServices;
   /** The admin user routes: list, role changes. */
   users: UserAdminService;
+  twoFactor: TwoFactorServices;
+  /** Server-rendered pages: cookie sessions and CSRF tokens. */
+  web: WebServices;
 }
 
 /**
@@ -122,7 +126,8 @@ export interface Services {
  * `createShared` and build only what their consumer needs.
  */
 export function createServices(shared: Shared): Services {
-  const accounts = createAccountServices(shared, noSecondFactor);
+  const twoFactor = createTwoFactorServices(shared);
+  const accounts = createAccountServices(shared, twoFactor.verifier);
   const apiTokens = createApiTokenServices(shared);
   return {
     config: shared.config,
@@ -136,5 +141,7 @@ export function createServices(shared: Shared): Services {
     accounts,
     apiTokens,
     users: new UserAdminService(shared),
+    twoFactor,
+    web: createWebServices(shared),
   };
 }

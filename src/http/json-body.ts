@@ -9,13 +9,17 @@ const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 /**
  * Guards every request body: over `maxBodyBytes` → 413 (counted on the stream, so a missing or
  * lying Content-Length does not help), a non-JSON Content-Type → 415, unparsable JSON → 400.
- * The parsed body is cached by Hono, so route validators do not parse it again.
+ * The parsed body is cached by Hono, so route validators do not parse it again. `formPaths` are
+ * server-rendered pages whose HTML forms post `application/x-www-form-urlencoded`; they read and
+ * bound their bodies themselves (`features/web/form-body.ts`).
  *
- * @example app.use("*", jsonBody(() => config.maxBodyBytes));
+ * @example app.use("*", jsonBody(() => config.maxBodyBytes, { formPaths: ["/tokens/ativar-2fa/"] }));
  */
-export function jsonBody(maxBytes: (env: Env) => number) {
+export function jsonBody(maxBytes: (env: Env) => number, options: { formPaths?: readonly string[] } = {}) {
+  const formPaths = new Set(options.formPaths ?? []);
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw)) return next();
+    if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw) || formPaths.has(c.req.path))
+      return next();
     const contentType = c.req.header("content-type") ?? "";
     if (!JSON_TYPE.test(contentType)) throw new AppError("UNSUPPORTED_MEDIA_TYPE");
     const limit = bodyLimit({

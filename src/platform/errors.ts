@@ -6,9 +6,12 @@
 export const ERROR_CATALOG = {
   VALIDATION_FAILED: { status: 400, title: "The request is invalid" },
   MALFORMED_JSON: { status: 400, title: "The request body is not valid JSON" },
+  CODE_REJECTED: { status: 400, title: "The code is wrong, expired or already used" },
   UNAUTHENTICATED: { status: 401, title: "Authentication is required" },
   INVALID_CREDENTIALS: { status: 401, title: "Invalid credentials" },
   INVALID_TOKEN: { status: 401, title: "The token is invalid or expired" },
+  TWO_FACTOR_REQUIRED: { status: 401, title: "A second factor is required" },
+  INVALID_TWO_FACTOR_CODE: { status: 401, title: "The second factor is wrong or was already used" },
   FORBIDDEN: { status: 403, title: "You are not allowed to do this" },
   NOT_FOUND: { status: 404, title: "Not found" },
   ROUTE_NOT_FOUND: { status: 404, title: "No such route" },

@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   event: "evt",
   recoveryCode: "rcv",
   twoFactorCode: "tfc",
+  pageSession: "pgs",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

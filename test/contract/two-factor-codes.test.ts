@@ -4,6 +4,7 @@ import {
   type NewTwoFactorCode,
   TwoFactorCodeRepository,
 } from "../../src/features/two-factor/code-repository";
+import { TwoFactorLockoutRepository } from "../../src/features/two-factor/lockout-repository";
 import { describeOnEachDialect, unique } from "../helpers/dialects";
 import { insertUser } from "../helpers/users";
 
@@ -52,6 +53,31 @@ describeOnEachDialect("TwoFactorCodeRepository", (db) => {
       createdAt: T0,
     });
     expect(JSON.stringify(status)).not.toContain(code.codeHash);
+  });
+
+  it("takes any of several candidate hashes (one typed code under each configured key)", async () => {
+    const userId = await insertUser(db());
+    const code = newCode(userId);
+    await codes().issue(code);
+    const wrong = await codes().attempt(userId, "login", [unique("x"), unique("y")], later(1000));
+    expect(wrong).toEqual({ outcome: "rejected", codeId: code.id, attemptsLeft: 4 });
+    const right = await codes().attempt(userId, "login", [unique("new-key"), code.codeHash], later(1000));
+    expect(right).toEqual({ outcome: "accepted", codeId: code.id });
+  });
+
+  it("takes no try while the user is locked out: neither a use nor a wrong try counts", async () => {
+    const userId = await insertUser(db());
+    const code = newCode(userId);
+    await codes().issue(code);
+    await new TwoFactorLockoutRepository(db()).lock(userId, later(60_000));
+    expect(await codes().attempt(userId, "login", code.codeHash, later(1000))).toEqual({
+      outcome: "no_live_code",
+    });
+    expect(await codes().attempt(userId, "login", unique("x"), later(1000))).toEqual({
+      outcome: "no_live_code",
+    });
+    expect((await codes().latest(userId, later(1000)))?.attempts).toBe(0);
+    expect((await codes().attempt(userId, "login", code.codeHash, later(60_000))).outcome).toBe("accepted");
   });
 
   it("accepts the right code once", async () => {

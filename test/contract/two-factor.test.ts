@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
+import { TwoFactorLockoutRepository } from "../../src/features/two-factor/lockout-repository";
 import { type NewRecoveryCode, TwoFactorRepository } from "../../src/features/two-factor/repository";
 import { generateTotpSecret } from "../../src/features/two-factor/totp";
 import { base64UrlEncode } from "../../src/platform/encoding";
@@ -98,15 +99,29 @@ describeOnEachDialect("TwoFactorRepository", (db) => {
     const userId = await insertUser(db());
     const pending = sealed();
     await twoFactor().savePendingSecret(userId, pending, T0);
-    expect(await twoFactor().acceptStep(userId, 50)).toBe(true);
+    expect(await twoFactor().acceptStep(userId, 50, T0)).toBe(true);
     await twoFactor().enable(userId, pending.ciphertext, 100, T0);
-    expect(await twoFactor().acceptStep(userId, 100)).toBe(false);
-    expect(await twoFactor().acceptStep(userId, 99)).toBe(false);
-    expect(await twoFactor().acceptStep(userId, 101)).toBe(true);
-    expect(await twoFactor().acceptStep(userId, 101)).toBe(false);
-    expect(await twoFactor().acceptStep(userId, 100)).toBe(false);
+    expect(await twoFactor().acceptStep(userId, 100, T0)).toBe(false);
+    expect(await twoFactor().acceptStep(userId, 99, T0)).toBe(false);
+    expect(await twoFactor().acceptStep(userId, 101, T0)).toBe(true);
+    expect(await twoFactor().acceptStep(userId, 101, T0)).toBe(false);
+    expect(await twoFactor().acceptStep(userId, 100, T0)).toBe(false);
     expect((await twoFactor().findByUser(userId))?.lastUsedStep).toBe(101);
-    expect(await twoFactor().acceptStep(await insertUser(db()), 500)).toBe(false);
+    expect(await twoFactor().acceptStep(await insertUser(db()), 500, T0)).toBe(false);
+  });
+
+  it("accepts neither a TOTP step nor a recovery code while the user is locked out", async () => {
+    const userId = await insertUser(db());
+    const pending = sealed();
+    await twoFactor().savePendingSecret(userId, pending, T0);
+    await twoFactor().enable(userId, pending.ciphertext, 100, T0);
+    const codes = recoveryCodes(1);
+    await twoFactor().replaceRecoveryCodes(userId, codes, T0);
+    await new TwoFactorLockoutRepository(db()).lock(userId, later(60_000));
+    expect(await twoFactor().acceptStep(userId, 101, later(1000))).toBe(false);
+    expect(await twoFactor().useRecoveryCode(userId, codes[0]!.codeHash, later(1000))).toBe(false);
+    expect(await twoFactor().acceptStep(userId, 101, later(60_000))).toBe(true);
+    expect(await twoFactor().useRecoveryCode(userId, codes[0]!.codeHash, later(60_000))).toBe(true);
   });
 
   it("of 20 concurrent logins with the same step, exactly one is accepted", async () => {
@@ -115,9 +130,11 @@ describeOnEachDialect("TwoFactorRepository", (db) => {
     await twoFactor().savePendingSecret(userId, pending, T0);
     await twoFactor().enable(userId, pending.ciphertext, 58_000_000, T0);
     const step = 58_000_001;
-    const results = await Promise.all(Array.from({ length: 20 }, () => twoFactor().acceptStep(userId, step)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => twoFactor().acceptStep(userId, step, T0)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await twoFactor().acceptStep(userId, step - 1)).toBe(false);
+    expect(await twoFactor().acceptStep(userId, step - 1, T0)).toBe(false);
     expect((await twoFactor().findByUser(userId))?.lastUsedStep).toBe(step);
   });
 
@@ -154,6 +171,57 @@ describeOnEachDialect("TwoFactorRepository", (db) => {
     expect(await twoFactor().useRecoveryCode(userId, unique("hash"), later(2000))).toBe(false);
     expect(await twoFactor().countUnusedRecoveryCodes(userId)).toBe(2);
     expect(await twoFactor().countUnusedRecoveryCodes(otherId)).toBe(0);
+  });
+
+  it("uses a recovery code whose hash is any of several candidates (a digest per configured key)", async () => {
+    const userId = await insertUser(db());
+    const codes = recoveryCodes(2);
+    await twoFactor().replaceRecoveryCodes(userId, codes, T0);
+    const candidates = [unique("under-new-key"), codes[1]!.codeHash];
+    expect(await twoFactor().useRecoveryCode(userId, candidates, later(1000))).toBe(true);
+    expect(await twoFactor().useRecoveryCode(userId, candidates, later(2000))).toBe(false);
+    expect(await twoFactor().useRecoveryCode(userId, [unique("a"), unique("b")], later(2000))).toBe(false);
+    expect(await twoFactor().countUnusedRecoveryCodes(userId)).toBe(1);
+    await expect(twoFactor().useRecoveryCode(userId, [], later(2000))).rejects.toThrow(RangeError);
+  });
+
+  it("turns e-mail two-factor on once, only while two-factor is off, dropping a pending secret", async () => {
+    const userId = await insertUser(db());
+    await twoFactor().savePendingSecret(userId, sealed(), T0);
+    expect(await twoFactor().enableEmail(userId, later(1000))).toBe(true);
+    expect(await twoFactor().findByUser(userId)).toMatchObject({
+      secret: null,
+      pendingSecret: null,
+      pendingCreatedAt: null,
+      enabledAt: later(1000),
+      method: "email",
+      lastUsedStep: null,
+      createdAt: T0,
+      updatedAt: later(1000),
+    });
+    expect(await twoFactor().enableEmail(userId, later(2000))).toBe(false);
+    expect((await twoFactor().findByUser(userId))?.enabledAt).toEqual(later(1000));
+
+    // Without a row yet, and never over TOTP that is on.
+    const fresh = await insertUser(db());
+    expect(await twoFactor().enableEmail(fresh, T0)).toBe(true);
+    expect(await twoFactor().findByUser(fresh)).toMatchObject({
+      method: "email",
+      enabledAt: T0,
+      createdAt: T0,
+    });
+    const withTotp = await insertUser(db());
+    const pending = sealed();
+    await twoFactor().savePendingSecret(withTotp, pending, T0);
+    await twoFactor().enable(withTotp, pending.ciphertext, 100, T0);
+    expect(await twoFactor().enableEmail(withTotp, later(1000))).toBe(false);
+    expect(await twoFactor().findByUser(withTotp)).toMatchObject({ method: "totp", secret: pending });
+  });
+
+  it("of concurrent e-mail enables, exactly one wins", async () => {
+    const userId = await insertUser(db());
+    const results = await Promise.all(Array.from({ length: 10 }, () => twoFactor().enableEmail(userId, T0)));
+    expect(results.filter(Boolean)).toHaveLength(1);
   });
 
   it("of 20 concurrent uses of one recovery code, exactly one wins", async () => {

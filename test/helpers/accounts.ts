@@ -49,7 +49,10 @@ export function asClient(send: Send, ip = uniqueClientIp()): { send: Send; ip: s
   };
 }
 
-export function createHarness(vars: Partial<Record<keyof Env, string>> = {}): Harness {
+export function createHarness(
+  vars: Partial<Record<keyof Env, string>> = {},
+  { origin = "https://auth.test", clientIp = uniqueClientIp() }: { origin?: string; clientIp?: string } = {},
+): Harness {
   const clock = new ManualClock(Date.now());
   const emails: EmailMessage[] = [];
   const recordingQueue = {
@@ -64,10 +67,10 @@ export function createHarness(vars: Partial<Record<keyof Env, string>> = {}): Ha
   const app = buildApp({ clock, random: cryptoRandom });
   const client = asClient(async (path, init) => {
     const ctx = createExecutionContext();
-    const response = await app.fetch(new Request(`https://auth.test${path}`, init), harnessEnv, ctx);
+    const response = await app.fetch(new Request(`${origin}${path}`, init), harnessEnv, ctx);
     await waitOnExecutionContext(ctx);
     return response;
-  });
+  }, clientIp);
   return {
     clock,
     emails,

@@ -16,6 +16,9 @@ import { ApiTokenRepository } from "../../src/features/api-tokens/repository";
 import { generateApiToken } from "../../src/features/api-tokens/token-format";
 import { EmailDeliveryRepository } from "../../src/features/email/delivery-repository";
 import { CaptureTransport } from "../../src/features/email/transports/capture";
+import { TwoFactorCodeRepository } from "../../src/features/two-factor/code-repository";
+import { TwoFactorLockoutRepository } from "../../src/features/two-factor/lockout-repository";
+import { PageSessionRepository } from "../../src/features/web/page-session-repository";
 import worker from "../../src/index";
 import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";
 import { DAY_MS, ManualClock } from "../../src/platform/clock";
@@ -171,6 +174,46 @@ async function seedEmail() {
   await capture.send(email("evt_captured_6d"));
 }
 
+async function seedTwoFactorCodes(userId: string) {
+  const codes = new TwoFactorCodeRepository(db);
+  const issue = (id: string, purpose: string, expiresIn: number) =>
+    codes.issue({
+      id,
+      userId,
+      purpose,
+      codeHash: `hash-${id}`,
+      expiresAt: at(expiresIn),
+      createdBy: userId,
+      ip: null,
+      userAgent: null,
+      createdAt: at(expiresIn - 300_000),
+    });
+  await issue("tfc_expired_2d", "a", -2 * DAY_MS);
+  await issue("tfc_expired_1h", "b", -HOUR_MS);
+  await issue("tfc_live", "c", 60_000);
+  const lockouts = new TwoFactorLockoutRepository(db);
+  await lockouts.lock(userId, at(-1));
+  await lockouts.lock(await insertUser(db), at(60_000));
+}
+
+async function seedPageSessions(userId: string) {
+  const sessions = new PageSessionRepository(db);
+  const create = (id: string, expiresIn: number) =>
+    sessions.create({
+      id,
+      tokenHash: `hash-${id}`,
+      userId,
+      stage: "signed_in",
+      expiresAt: at(expiresIn),
+      ip: null,
+      userAgent: null,
+      createdAt: at(expiresIn - HOUR_MS),
+    });
+  await create("pgs_expired", -1);
+  await create("pgs_expires_now", 0);
+  await create("pgs_live", 60_000);
+}
+
 describe("cron cleanup registry (D1)", () => {
   it("deletes exactly the expired and long-retired rows of every table, and nothing on a second run", async () => {
     const userId = await insertUser(db);
@@ -179,6 +222,8 @@ describe("cron cleanup registry (D1)", () => {
     await seedSingleUseTokens("verification_tokens", userId);
     await seedApiTokens(userId);
     await seedEmail();
+    await seedTwoFactorCodes(userId);
+    await seedPageSessions(userId);
     const auditRows = await ids("audit_logs");
 
     const first = await runCron();
@@ -195,6 +240,12 @@ describe("cron cleanup registry (D1)", () => {
     expect(await ids("api_tokens")).toEqual(["tok_a_live", "tok_c_expired_29d", "tok_e_leaked_29d"]);
     expect(await ids("email_deliveries")).toEqual(["evt_sent_13d"]);
     expect(await ids("captured_emails")).toEqual(["evt_captured_6d"]);
+    expect(await ids("two_factor_codes")).toEqual(["tfc_expired_1h", "tfc_live"]);
+    expect(await ids("page_sessions")).toEqual(["pgs_expires_now", "pgs_live"]);
+    const lockouts = await db.all<{ locked_until: number }>(
+      sql`SELECT locked_until FROM two_factor_lockouts`,
+    );
+    expect(lockouts.map((row) => Number(row.locked_until))).toEqual([NOW + 60_000]);
     expect(await ids("audit_logs")).toEqual(auditRows);
 
     const rows = (entries: Record<string, unknown>[]) =>
@@ -208,12 +259,15 @@ describe("cron cleanup registry (D1)", () => {
       verification_tokens_expired: 1,
       api_tokens_expired: 1,
       api_tokens_revoked: 1,
+      two_factor_codes_expired: 1,
+      two_factor_lockouts_past: 1,
+      page_sessions_expired: 1,
       email_deliveries_old: 2,
       captured_emails_old: 1,
     });
     expect(first.find((entry) => entry.msg === "cleanup run")).toMatchObject({
       outcome: "complete",
-      rows: 10,
+      rows: 13,
     });
 
     const second = await runCron();

@@ -51,6 +51,17 @@ const ROUTES: Record<string, Permission | "public"> = {
   "DELETE /api/api-tokens/{id}/": "api-tokens:revoke",
   "GET /api/users": "users:read",
   "PUT /api/users/{id}/role": "users:role",
+  "GET /auth/2fa": "two-factor:read",
+  "POST /auth/2fa/setup": "two-factor:manage",
+  "POST /auth/2fa/enable": "two-factor:manage",
+  "POST /auth/2fa/disable": "two-factor:manage",
+  "POST /auth/2fa/recovery-codes": "two-factor:manage",
+  "POST /tokens/gerar-codigo/": "two-factor-codes:send",
+  "POST /tokens/validar-codigo/": "two-factor-codes:validate",
+  // The 2FA page signs in with a password form and holds a page session of its own (cookie + CSRF).
+  "GET /tokens/ativar-2fa/": "public",
+  "POST /tokens/ativar-2fa/": "public",
+  "GET /assets/page.css": "public",
 };
 
 type Credential = "access token" | `${ApiTokenScope} API token`;

@@ -283,3 +283,35 @@ export const twoFactorCodes = pgTable(
     index("two_factor_codes_expires_at_idx").on(table.expiresAt),
   ],
 );
+
+export const pageSessions = pgTable(
+  "page_sessions",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    stage: text("stage").notNull(),
+    expiresAt: epochMs("expires_at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("page_sessions_token_hash_key").on(table.tokenHash),
+    index("page_sessions_user_idx").on(table.userId),
+    index("page_sessions_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+export const twoFactorLockouts = pgTable(
+  "two_factor_lockouts",
+  {
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    lockedUntil: epochMs("locked_until").notNull(),
+  },
+  (table) => [index("two_factor_lockouts_locked_until_idx").on(table.lockedUntil)],
+);

@@ -327,3 +327,47 @@ export const twoFactorCodes = sqliteTable(
     index("two_factor_codes_expires_at_idx").on(table.expiresAt),
   ],
 );
+
+/**
+ * Cookie sessions of the server-rendered pages (the 2FA activation page; the admin console later).
+ * Only the SHA-256 of the cookie's token is stored. `stage` is `second_factor` between a right
+ * password and the second factor, then `signed_in`; a row past `expires_at` is dead and the cron
+ * cleanup deletes it.
+ */
+export const pageSessions = sqliteTable(
+  "page_sessions",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    stage: text("stage").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("page_sessions_token_hash_key").on(table.tokenHash),
+    index("page_sessions_user_idx").on(table.userId),
+    index("page_sessions_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+/**
+ * Users whose wrong second factors used up their budget (the `two_factor_user` rate-limit policy,
+ * counted in the RateLimiter Durable Object): no code of theirs is compared until `locked_until`.
+ * Written only when the budget runs out, so a right code costs one primary-key read, not a
+ * Durable Object call. The cron cleanup deletes rows once past.
+ */
+export const twoFactorLockouts = sqliteTable(
+  "two_factor_lockouts",
+  {
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    lockedUntil: integer("locked_until").notNull(),
+  },
+  (table) => [index("two_factor_lockouts_locked_until_idx").on(table.lockedUntil)],
+);

@@ -1,8 +1,8 @@
 import type { User } from "../users/user";
 
 /**
- * The login step after the password matched. The two-factor feature implements it (TOTP,
- * recovery codes); until then no user has a second factor and `twoFactorCode` is ignored.
+ * The login step after the password matched. The two-factor feature implements it
+ * (`SecondFactorVerifier`: TOTP, e-mailed codes, recovery codes).
  */
 export interface SecondFactorCheck {
   /**
@@ -11,8 +11,3 @@ export interface SecondFactorCheck {
    */
   check(user: User, code: string | undefined): Promise<void>;
 }
-
-/** The default: no user has a second factor yet. */
-export const noSecondFactor: SecondFactorCheck = {
-  async check() {},
-};

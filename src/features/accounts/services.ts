@@ -46,7 +46,7 @@ export type AccountShared = Pick<
 
 /**
  * Wires the account services. `secondFactor` is the login step after the password: the
- * two-factor feature provides it (the composition root passes `noSecondFactor` until then).
+ * two-factor feature provides it (`services.twoFactor.verifier`).
  */
 export function createAccountServices(
   shared: AccountShared,

@@ -68,6 +68,38 @@ export const PERMISSIONS = {
   "invites:use": { role: "usuario", scope: "write", description: "Use (consume) an invite" },
   "invites:revoke": { role: "gestor", scope: "write", description: "Revoke an invite one emitted" },
   "tenants:create": { role: "admin", scope: "admin", description: "Create a tenant" },
+  "two-factor:read": {
+    role: "usuario",
+    scope: "read",
+    description: "Read one's own two-factor status (on or off, method, recovery codes left)",
+  },
+  // Turning a second factor on or off is a sign-in matter: never from an API token.
+  "two-factor:manage": {
+    role: "usuario",
+    scope: "write",
+    apiTokens: false,
+    description: "Set up, enable and disable one's own two-factor; replace one's recovery codes",
+  },
+  "two-factor-codes:send": {
+    role: "usuario",
+    scope: "write",
+    description: "Have a temporary code e-mailed to oneself (POST /tokens/gerar-codigo/)",
+  },
+  "two-factor-codes:send-for-user": {
+    role: "admin",
+    scope: "admin",
+    description: "Have a temporary code e-mailed to another user, to help them (seed 000)",
+  },
+  "two-factor-codes:validate": {
+    role: "usuario",
+    scope: "write",
+    description: "Confirm one's own temporary code (POST /tokens/validar-codigo/)",
+  },
+  "two-factor-codes:validate-for-user": {
+    role: "admin",
+    scope: "admin",
+    description: "Confirm a code another user reads back (a help desk checking who is calling)",
+  },
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -109,6 +109,29 @@ export const METRICS = {
       ],
     },
   },
+  tokens_two_factor_events_total: {
+    type: "counter",
+    help: "Two-factor events that succeeded, by event.",
+    labels: {
+      event: [
+        "setup",
+        "enabled",
+        "disabled",
+        "recovery_codes_generated",
+        "recovery_code_used",
+        "code_sent",
+        "code_validated",
+      ],
+    },
+  },
+  tokens_two_factor_failures_total: {
+    type: "counter",
+    help: "Second factors refused (login, 2FA routes, code validation, the activation page), by method and reason.",
+    labels: {
+      method: ["totp", "email", "recovery"],
+      reason: ["wrong_code", "replayed", "no_live_code", "wrong_password", "rate_limited"],
+    },
+  },
   tokens_refresh_token_reuse_total: {
     type: "counter",
     help: "Retired refresh tokens presented again after the grace window (each revoked a token family).",

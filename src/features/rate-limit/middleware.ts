@@ -42,6 +42,9 @@ export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimi
   if (key.kind === "apiToken") {
     throw new Error(`${policy} is keyed on the API token: authenticate() applies it, not rateLimit()`);
   }
+  if (key.kind === "service") {
+    throw new Error(`rateLimit(): ${policy} is checked by a service (shared.rateLimiter), not by a route`);
+  }
   return createMiddleware<AppEnv>(async (c, next) => {
     const setting = c.get("services").config.rateLimits[policy];
     const subject = setting ? await subjectOf(c, policy, key) : undefined;
@@ -88,7 +91,7 @@ export async function consumeRateLimit<E extends AppEnv>(
 async function subjectOf(
   c: Context<AppEnv>,
   policy: RateLimitPolicyName,
-  key: Exclude<RateLimitKey, { kind: "apiToken" }>,
+  key: Exclude<RateLimitKey, { kind: "apiToken" } | { kind: "service" }>,
 ): Promise<string | undefined> {
   if (key.kind === "ip") return `ip:${clientAddress(c.req.raw.headers)}`;
   if (key.kind === "user") {

@@ -2,16 +2,19 @@ import { z } from "zod";
 import { DAY_MS } from "../../platform/clock";
 
 /**
+/**
  * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, the
- * signed-in user (`c.var.principal`, so only on routes behind `authenticate()`), or the API token
+ * signed-in user (`c.var.principal`, so only on routes behind `authenticate()`), the API token
  * making the request (known only once it is authenticated, so such a policy is applied by
- * `authenticate()` itself, never by the `rateLimit()` middleware).
+ * `authenticate()` itself, never by the `rateLimit()` middleware), or a subject only a service knows
+ * (a user id after the password matched), checked through `shared.rateLimiter`.
  */
 export type RateLimitKey =
   | { kind: "ip" }
   | { kind: "body"; field: string }
   | { kind: "user" }
-  | { kind: "apiToken" };
+  | { kind: "apiToken" }
+  | { kind: "service" };
 
 /** Keys on `CF-Connecting-IP` (an IPv6 client is limited per /64); never `X-Forwarded-For`. */
 export const byClientIp: RateLimitKey = { kind: "ip" };
@@ -21,6 +24,9 @@ export const byUser: RateLimitKey = { kind: "user" };
 
 /** Keys on the API token of the request (its id); see `RateLimitKey`. */
 export const byApiToken: RateLimitKey = { kind: "apiToken" };
+
+/** Checked by a service with its own subject (e.g. `user:<id>`); never a route middleware. */
+export const byService: RateLimitKey = { kind: "service" };
 
 /** Keys on a JSON body field (e.g. the login identifier), normalised and hashed. */
 export function byBodyField(field: string): RateLimitKey {
@@ -120,6 +126,22 @@ export const RATE_LIMIT_POLICIES = {
     fallback: "30/3600s",
     key: byClientIp,
     route: "/api/api-tokens/leaked",
+  },
+  // Wrong second factors of one user (TOTP, e-mailed or recovery codes, at login, on the page and on
+  // the 2FA routes): only wrong ones count, so 5 then one every 3 minutes keeps a guesser who has the
+  // password near 480 tries a day (about 0.14 % of finding one of the 3 live TOTP codes).
+  two_factor_user: {
+    variable: "RATE_LIMIT_TWO_FACTOR_USER",
+    fallback: "5/900s",
+    key: byService,
+    route: "/auth/login",
+  },
+  // E-mailed codes sent to one user, whoever asks: keeps the service from flooding a mailbox.
+  two_factor_code_send: {
+    variable: "RATE_LIMIT_TWO_FACTOR_CODE_SEND",
+    fallback: "5/900s",
+    key: byService,
+    route: "/tokens/gerar-codigo/",
   },
 } as const satisfies Record<string, PolicyDefinition>;
 

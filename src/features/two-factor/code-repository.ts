@@ -1,6 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
 import { dateOrNull } from "../../db/time";
+import { hashList } from "./hash-list";
+import { notLockedOut } from "./lockout-repository";
 
 /** Wrong tries after which a code is dead. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -25,7 +27,7 @@ export type CodeAttempt =
   | { outcome: "accepted"; codeId: string }
   /** Wrong code, counted against the live code; `attemptsLeft` 0 means it is now dead. */
   | { outcome: "rejected"; codeId: string; attemptsLeft: number }
-  /** No live code to try against: none issued, or used, expired, superseded or dead. */
+  /** No live code to try against: none issued, or used, expired, superseded or dead; or the user is locked out. */
   | { outcome: "no_live_code" };
 
 /** Where a code stands, for an admin screen: `dead` means too many wrong tries. */
@@ -91,26 +93,28 @@ export class TwoFactorCodeRepository {
   }
 
   /**
-   * Tries `codeHash` against the user's live code of `purpose` at `now`: uses it when the hash
-   * matches, otherwise counts one wrong try.
+   * Tries `codeHash` (or any of several: the digests of one typed code under each configured key)
+   * against the user's live code of `purpose` at `now`: uses it when a hash matches, otherwise
+   * counts one wrong try.
    */
   async attempt(
     userId: string,
     purpose: string,
-    codeHash: string,
+    codeHash: string | readonly string[],
     now: Date,
     maxAttempts = MAX_CODE_ATTEMPTS,
   ): Promise<CodeAttempt> {
     const live = this.liveLatestCondition(userId, purpose, now, maxAttempts);
+    const hashes = hashList(codeHash);
     const [used, counted] = await this.db.atomic([
       sql`
         UPDATE two_factor_codes SET used_at = ${now.getTime()}
-        WHERE ${live} AND code_hash = ${codeHash}
+        WHERE ${live} AND code_hash IN (${hashes})
         RETURNING id`,
       // After a successful use above the code is no longer live, so this changes nothing.
       sql`
         UPDATE two_factor_codes SET attempts = attempts + 1
-        WHERE ${live} AND code_hash <> ${codeHash}
+        WHERE ${live} AND code_hash NOT IN (${hashes})
         RETURNING id, attempts`,
     ]);
     const usedRow = (used as Array<{ id: string }>)[0];
@@ -154,12 +158,13 @@ export class TwoFactorCodeRepository {
     };
   }
 
-  /** The user's latest code of `purpose`, if it is still usable at `now`. */
+  /** The user's latest code of `purpose`, if it is still usable at `now` (and the user not locked out). */
   private liveLatestCondition(userId: string, purpose: string, now: Date, maxAttempts: number): SQL {
     return sql`
       id = (SELECT id FROM two_factor_codes WHERE user_id = ${userId} AND purpose = ${purpose}
             ORDER BY created_at DESC, id DESC LIMIT 1)
       AND used_at IS NULL AND superseded_at IS NULL
-      AND expires_at > ${now.getTime()} AND attempts < ${maxAttempts}`;
+      AND expires_at > ${now.getTime()} AND attempts < ${maxAttempts}
+      AND ${notLockedOut(userId, now)}`;
   }
 }

@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../db";
 import { dateOrNull } from "../../db/time";
 import type { Sealed } from "../../platform/secret-box";
+import { hashList } from "./hash-list";
+import { notLockedOut } from "./lockout-repository";
 
 /** How the user proves the second factor: an authenticator app, or a code sent by e-mail. */
 export type TwoFactorMethod = "totp" | "email";
@@ -114,6 +116,25 @@ export class TwoFactorRepository {
     return changed === 1;
   }
 
+  /**
+   * Turns on two-factor by e-mailed codes (no secret), only if two-factor is off: the caller has
+   * just proved they receive the account's e-mail. A pending TOTP secret is dropped. Returns
+   * whether this call enabled it.
+   */
+  async enableEmail(userId: string, at: Date): Promise<boolean> {
+    const ms = at.getTime();
+    const changed = await this.db.run(sql`
+      INSERT INTO two_factor (user_id, enabled_at, method, created_at, updated_at)
+      VALUES (${userId}, ${ms}, 'email', ${ms}, ${ms})
+      ON CONFLICT (user_id) DO UPDATE SET
+        secret_ciphertext = NULL, secret_key_id = NULL,
+        pending_secret_ciphertext = NULL, pending_secret_key_id = NULL, pending_created_at = NULL,
+        enabled_at = excluded.enabled_at, method = 'email', last_used_step = NULL,
+        updated_at = excluded.updated_at
+      WHERE two_factor.enabled_at IS NULL`);
+    return changed === 1;
+  }
+
   /** Turns two-factor off: deletes the row and every recovery code together. Returns whether it was there. */
   async disable(userId: string): Promise<boolean> {
     const [, deleted] = await this.db.atomic([
@@ -124,13 +145,15 @@ export class TwoFactorRepository {
   }
 
   /**
-   * Records `step` as the last accepted TOTP step if it is later than the stored one: one
-   * compare-and-set, so of concurrent logins with the same code exactly one gets true.
+   * Records `step` as the last accepted TOTP step if it is later than the stored one and the user
+   * is not locked out at `now`: one compare-and-set, so of concurrent logins with the same code
+   * exactly one gets true.
    */
-  async acceptStep(userId: string, step: number): Promise<boolean> {
+  async acceptStep(userId: string, step: number, now: Date): Promise<boolean> {
     const changed = await this.db.run(sql`
       UPDATE two_factor SET last_used_step = ${step}
-      WHERE user_id = ${userId} AND (last_used_step IS NULL OR last_used_step < ${step})`);
+      WHERE user_id = ${userId} AND (last_used_step IS NULL OR last_used_step < ${step})
+        AND ${notLockedOut(userId, now)}`);
     return changed === 1;
   }
 
@@ -147,11 +170,15 @@ export class TwoFactorRepository {
     ]);
   }
 
-  /** Uses the user's unused recovery code with this hash; true for exactly one caller. */
-  async useRecoveryCode(userId: string, codeHash: string, at: Date): Promise<boolean> {
+  /**
+   * Uses the user's unused recovery code with this hash (or any of these: the digests of one typed
+   * code under each configured key), unless the user is locked out at `at`; true for exactly one caller.
+   */
+  async useRecoveryCode(userId: string, codeHash: string | readonly string[], at: Date): Promise<boolean> {
     const changed = await this.db.run(sql`
       UPDATE recovery_codes SET used_at = ${at.getTime()}
-      WHERE user_id = ${userId} AND code_hash = ${codeHash} AND used_at IS NULL`);
+      WHERE user_id = ${userId} AND code_hash IN (${hashList(codeHash)}) AND used_at IS NULL
+        AND ${notLockedOut(userId, at)}`);
     return changed === 1;
   }
 

@@ -33,6 +33,13 @@ export const EMAIL_DELIVERY_RETENTION_MS = 14 * DAY_MS;
  */
 export const API_TOKEN_RETENTION_MS = 30 * DAY_MS;
 
+/**
+ * E-mailed two-factor codes are kept a day past expiry, so a late try still gets "expired" (410)
+ * rather than "no code requested" (404), and the row (who asked, from which IP) can be read for a
+ * day next to its audit rows, which stay.
+ */
+export const TWO_FACTOR_CODE_RETENTION_MS = DAY_MS;
+
 /** Captured e-mail (capture transport: development and tests only) is kept for a week. */
 export const CAPTURED_EMAIL_RETENTION_MS = 7 * DAY_MS;
 
@@ -78,6 +85,21 @@ export const CLEANUP_STEPS: readonly CleanupStep[] = [
     column: "revoked_at",
     retentionMs: API_TOKEN_RETENTION_MS,
   }),
+  deleteOlderThan({
+    name: "two_factor_codes_expired",
+    table: "two_factor_codes",
+    column: "expires_at",
+    retentionMs: TWO_FACTOR_CODE_RETENTION_MS,
+  }),
+  // A lockout in the past no longer refuses anything.
+  deleteOlderThan({
+    name: "two_factor_lockouts_past",
+    table: "two_factor_lockouts",
+    column: "locked_until",
+    idColumn: "user_id",
+  }),
+  // A page session past its expiry never resumes; nothing reads it again.
+  deleteOlderThan({ name: "page_sessions_expired", table: "page_sessions", column: "expires_at" }),
   deleteOlderThan({
     name: "email_deliveries_old",
     table: "email_deliveries",

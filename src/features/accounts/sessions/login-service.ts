@@ -32,10 +32,22 @@ export class LoginService {
    * Argon2id work; the audit row keeps the real reason.
    */
   async login(attempt: LoginAttempt): Promise<TokenPair> {
-    const { users, passwords, sessions, secondFactor, initialAdmin, audit, clock } = this.deps;
+    const user = await this.checkPassword(attempt.identifier, attempt.password);
+    await this.checkSecondFactor(user, attempt.twoFactorCode);
+    await this.deps.audit.userEvent("auth.login", "success", user);
+    return this.deps.sessions.start(user);
+  }
+
+  /**
+   * The password step alone, for sign-ins that are not token sessions (the 2FA activation page):
+   * the same refusals, timing and audit rows as `login`, and the same re-hash on success. The
+   * caller runs the second factor itself (`checkSecondFactor`).
+   */
+  async checkPassword(identifier: string, submittedPassword: string): Promise<User> {
+    const { users, passwords, initialAdmin, clock } = this.deps;
     await initialAdmin.ensure();
-    const password = normalizePassword(attempt.password);
-    const user = await users.findByLogin(attempt.identifier);
+    const password = normalizePassword(submittedPassword);
+    const user = await users.findByLogin(identifier);
     if (!user) {
       passwords.verify(this.dummyHash(), password);
       return this.refuse(null, "unknown_user");
@@ -43,15 +55,22 @@ export class LoginService {
     const { valid, needsRehash } = passwords.verify(user.passwordHash, password);
     if (!valid) return this.refuse(user, "bad_password");
     if (user.status !== "active") return this.refuse(user, "disabled");
+    if (needsRehash) await users.updatePasswordHash(user.id, passwords.hash(password), clock.now());
+    return user;
+  }
+
+  /** The second factor after the password matched; a refusal is audited as a failed login. */
+  async checkSecondFactor(user: User, code: string | undefined): Promise<void> {
     try {
-      await secondFactor.check(user, attempt.twoFactorCode);
+      await this.deps.secondFactor.check(user, code);
     } catch (error) {
-      await audit.userEvent("auth.login", "failure", user, { reason: "second_factor" });
+      // Being asked for the second factor is a normal step of the login, not a wrong answer.
+      const required = error instanceof AppError && error.code === "TWO_FACTOR_REQUIRED";
+      await this.deps.audit.userEvent("auth.login", "failure", user, {
+        reason: required ? "second_factor_required" : "second_factor",
+      });
       throw error;
     }
-    if (needsRehash) await users.updatePasswordHash(user.id, passwords.hash(password), clock.now());
-    await audit.userEvent("auth.login", "success", user);
-    return sessions.start(user);
   }
 
   /** Every refused password login ends here: one audit row with the real reason, one count. */

@@ -29,6 +29,11 @@ export function registerOpenApi(app: App): void {
           "Long-lived tokens acting for their owner, limited by scope (read, write, admin), optional permissions, IP allow-list and rate limit",
       },
       { name: "Users", description: "Users and their global roles (admin and root)" },
+      {
+        name: "Two-factor",
+        description:
+          "TOTP (RFC 6238) and e-mailed codes as a second factor, single-use recovery codes, and seed 000's temporary codes (gerar-codigo / validar-codigo). The web page /tokens/ativar-2fa/ (HTML, not in this document) turns TOTP on without an API client.",
+      },
     ],
   });
 }

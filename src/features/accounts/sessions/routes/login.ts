@@ -24,7 +24,8 @@ const LoginBody = z
       .max(64, "must be at most 64 characters")
       .optional()
       .openapi({
-        description: "Required when the account has two-factor authentication on",
+        description:
+          "Required when the account has two-factor on: the authenticator app's 6-digit code (current step ±1, each accepted once), the latest e-mailed code (method email), or an unused recovery code",
         example: "123456",
       }),
   })
@@ -37,7 +38,7 @@ export const loginRoute = createRoute({
   tags: ["Auth"],
   summary: "Sign in with username or e-mail and password",
   description:
-    "An unknown account, a wrong password and a disabled account get the same 401 (same body, comparable time).",
+    "An unknown account, a wrong password and a disabled account get the same 401 `INVALID_CREDENTIALS` (same body, comparable time). Only after the password matched: a two-factor account without `twoFactorCode` gets 401 `TWO_FACTOR_REQUIRED` (with method email, a code is e-mailed first), a wrong, replayed or used code 401 `INVALID_TWO_FACTOR_CODE`, and once the user's wrong second factors are spent (`RATE_LIMIT_TWO_FACTOR_USER`) 429 with `Retry-After`.",
   middleware: [rateLimit("login_ip"), rateLimit("login_identifier")] as const,
   request: { body: { required: true, content: { "application/json": { schema: LoginBody } } } },
   responses: {

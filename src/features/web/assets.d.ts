@@ -1,0 +1,5 @@
+// The pages' stylesheet, bundled as text by the [[rules]] in wrangler.toml.
+declare module "*/assets/page.css" {
+  const content: string;
+  export default content;
+}
