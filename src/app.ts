@@ -1,12 +1,15 @@
 import { loadConfig } from "./config";
 import { registerAccountRoutes } from "./features/accounts/routes";
+import { registerAuditRoutes } from "./features/audit/routes";
 import { registerDocs } from "./features/docs/routes/docs";
 import { registerOpenApi } from "./features/docs/routes/openapi";
 import { registerHealthz } from "./features/health/routes/healthz";
 import { registerReadyz } from "./features/health/routes/readyz";
+import { registerInviteRoutes } from "./features/invites/routes";
 import { registerJwks } from "./features/keys/routes/jwks";
 import { httpMetrics } from "./features/metrics/http-metrics";
 import { registerMetrics } from "./features/metrics/routes/metrics";
+import { registerWebhookRoutes } from "./features/webhooks/routes";
 import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { type App, createApp } from "./http/openapi";
@@ -32,6 +35,9 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerReadyz(app);
   registerJwks(app);
   registerAccountRoutes(app);
+  registerInviteRoutes(app);
+  registerAuditRoutes(app);
+  registerWebhookRoutes(app);
   registerMetrics(app);
 
   registerOpenApi(app);

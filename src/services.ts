@@ -3,17 +3,27 @@ import { loadConfig } from "./config";
 import { createDatabase } from "./db";
 import { noSecondFactor } from "./features/accounts/second-factor";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
+import { AuditChainRepository } from "./features/audit/chain-repository";
+import { AuditChain } from "./features/audit/chain-service";
+import { AuditLogService } from "./features/audit/log-service";
 import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
 import { Authenticator } from "./features/authorization/authenticator";
 import type { EmailMessage } from "./features/email/message";
 import { QueueEmailOutbox } from "./features/email/outbox";
 import { HealthService } from "./features/health/service";
+import { durableInviteQuota } from "./features/invites/quota";
+import { createInviteServices, type InviteServices } from "./features/invites/services";
 import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
 import { shardStore } from "./features/metrics/shards";
 import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limit/limiter";
 import { TenantRepository } from "./features/tenants/repository";
 import { UserRepository } from "./features/users/repository";
+import { WebhookAdminService } from "./features/webhooks/admin-service";
+import { WebhookDeliveryRepository } from "./features/webhooks/deliveries";
+import type { WebhookMessage } from "./features/webhooks/events";
+import { QueueWebhookOutbox } from "./features/webhooks/outbox";
+import { secretBoxCipher } from "./features/webhooks/secret-box-cipher";
 import { BackgroundTasks } from "./platform/background";
 import { type ClientInfo, NO_CLIENT } from "./platform/client-info";
 import type { PlatformDeps } from "./platform/deps";
@@ -49,6 +59,10 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
   const config = loadConfig(env);
   const db = createDatabase(env, config);
   const { clock, random } = deps;
+  const secretBoxes: Shared["secretBoxes"] = {
+    totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
+    data: () => SecretBox.fromKeys(config.encryption.data.current, config.encryption.data.previous, random),
+  };
   return {
     config,
     logger,
@@ -82,10 +96,16 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     }),
     background: new BackgroundTasks(logger),
     rateLimiter: durableRateLimiter(env.RATE_LIMITER, clock),
-    secretBoxes: {
-      totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
-      data: () => SecretBox.fromKeys(config.encryption.data.current, config.encryption.data.previous, random),
-    },
+    inviteQuota: durableInviteQuota(env.INVITE_QUOTA, clock),
+    webhooks: new QueueWebhookOutbox(
+      env.WEBHOOK_QUEUE as Queue<WebhookMessage>,
+      config.webhooks.url,
+      work,
+      clock,
+      random,
+      async () => secretBoxCipher(await secretBoxes.data()),
+    ),
+    secretBoxes,
   };
 }
 
@@ -107,6 +127,11 @@ export interface Services {
   /** Bearer credential → principal, for the `authenticate()` middleware. */
   authentication: Authenticator;
   accounts: AccountServices;
+  invites: InviteServices;
+  /** `GET /api/audit-logs/` and the hash-chain check. */
+  auditLogs: AuditLogService;
+  /** The webhook delivery log and redelivery (admins). */
+  webhooks: WebhookAdminService;
 }
 
 /**
@@ -126,5 +151,11 @@ export function createServices(shared: Shared): Services {
     health: new HealthService(shared.db, shared.config, shared.logger),
     authentication: new Authenticator(accounts.sessions),
     accounts,
+    invites: createInviteServices(shared),
+    auditLogs: new AuditLogService(
+      new AuditLogRepository(shared.db),
+      new AuditChain(new AuditChainRepository(shared.db), shared.clock, shared.logger),
+    ),
+    webhooks: new WebhookAdminService({ ...shared, deliveries: new WebhookDeliveryRepository(shared.db) }),
   };
 }

@@ -2,10 +2,12 @@ import type { Config } from "./config";
 import type { Database } from "./db";
 import type { AuditService } from "./features/audit/service";
 import type { EmailOutbox } from "./features/email/message";
+import type { InviteQuotaClient } from "./features/invites/quota";
 import type { MetricsRecorder } from "./features/metrics/recorder";
 import type { RateLimiterClient } from "./features/rate-limit/limiter";
 import type { TenantRepository } from "./features/tenants/repository";
 import type { UserRepository } from "./features/users/repository";
+import type { WebhookOutbox } from "./features/webhooks/outbox";
 import type { BackgroundTasks } from "./platform/background";
 import type { ClientInfo } from "./platform/client-info";
 import type { Clock } from "./platform/clock";
@@ -43,6 +45,10 @@ export interface Shared {
   background: BackgroundTasks;
   /** Used by the `rateLimit(policy)` middleware and by services that limit per user. */
   rateLimiter: RateLimiterClient;
+  /** The daily invite cap of each issuer (`InviteQuota` Durable Objects). */
+  inviteQuota: InviteQuotaClient;
+  /** Queues invite events for `TOKENS_WEBHOOK_URL` (sealed); a no-op while it is unset. */
+  webhooks: WebhookOutbox;
   /**
    * AES-GCM boxes with key rotation: `totp()` for TOTP secrets at rest, `data()` for secrets that
    * travel through queues or wait in tables (keys imported once per isolate).

@@ -1,5 +1,7 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
+import { base64UrlDecode, base64UrlEncode } from "../../platform/encoding";
+import { AppError } from "../../platform/errors";
 import type { AuditLog, AuditResult } from "./audit-log";
 
 interface AuditRow {
@@ -16,6 +18,53 @@ interface AuditRow {
   request_id: string | null;
   metadata: string;
   created_at: number;
+}
+
+/** A stored row with its place in the hash chain (null until sealed). */
+export interface ChainedAuditLog extends AuditLog {
+  chain: { seq: number; hash: string } | null;
+}
+
+/** Filters of the audit listings; every one optional, combined with AND. */
+export interface AuditQuery {
+  actorId?: string;
+  targetType?: string;
+  targetId?: string;
+  event?: string;
+  /** `created_at >= from` */
+  from?: Date;
+  /** `created_at < to` */
+  to?: Date;
+  /** Only rows of tenants this user belongs to (admins); absent for every row (root). */
+  tenantsOf?: string;
+}
+
+/** One page, newest first; `nextCursor` is null on the last page. */
+export interface AuditPage {
+  items: ChainedAuditLog[];
+  nextCursor: string | null;
+}
+
+const MAX_CURSOR_LENGTH = 128;
+
+/** The position after a row, opaque to clients: base64url of `[created_at, id]`. */
+function encodeCursor(row: AuditLog): string {
+  return base64UrlEncode(new TextEncoder().encode(JSON.stringify([row.createdAt.getTime(), row.id])));
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    if (cursor.length <= MAX_CURSOR_LENGTH) {
+      const [createdAt, id] = JSON.parse(new TextDecoder().decode(base64UrlDecode(cursor))) as unknown[];
+      if (Number.isSafeInteger(createdAt) && typeof id === "string")
+        return { createdAt: createdAt as number, id };
+    }
+  } catch {
+    // Reported below, like any other cursor this listing did not make.
+  }
+  throw new AppError("VALIDATION_FAILED", "The cursor is not valid", {
+    errors: [{ field: "query.cursor", message: "is not a cursor this list returned" }],
+  });
 }
 
 const COLUMNS = sql.raw(
@@ -40,7 +89,10 @@ function toAuditLog(row: AuditRow): AuditLog {
   };
 }
 
-/** Audit rows on D1 or PostgreSQL. Append-only: nothing here updates or deletes a row. */
+/**
+ * Audit rows on D1 or PostgreSQL. Append-only: nothing here updates or deletes a row (the hash
+ * chain's sealer, chain-repository.ts, only fills a row's empty link columns once).
+ */
 export class AuditLogRepository {
   constructor(private readonly db: Database) {}
 
@@ -60,5 +112,41 @@ export class AuditLogRepository {
       ORDER BY created_at, id
       LIMIT ${limit}`);
     return rows.map(toAuditLog);
+  }
+
+  /**
+   * One page of rows matching `query`, newest first (`created_at`, then id), `limit` rows, after
+   * `cursor`. Throws `AppError("VALIDATION_FAILED")` on `query.cursor` for a cursor it did not make.
+   */
+  async list(query: AuditQuery, page: { cursor?: string; limit: number }): Promise<AuditPage> {
+    const conditions: SQL[] = [];
+    if (query.actorId) conditions.push(sql`actor_id = ${query.actorId}`);
+    if (query.targetType) conditions.push(sql`target_type = ${query.targetType}`);
+    if (query.targetId) conditions.push(sql`target_id = ${query.targetId}`);
+    if (query.event) conditions.push(sql`event = ${query.event}`);
+    if (query.from) conditions.push(sql`created_at >= ${query.from.getTime()}`);
+    if (query.to) conditions.push(sql`created_at < ${query.to.getTime()}`);
+    if (query.tenantsOf) {
+      conditions.push(
+        sql`tenant_id IN (SELECT tenant_id FROM tenant_members WHERE user_id = ${query.tenantsOf})`,
+      );
+    }
+    if (page.cursor) {
+      const after = decodeCursor(page.cursor);
+      conditions.push(
+        sql`(created_at < ${after.createdAt} OR (created_at = ${after.createdAt} AND id < ${after.id}))`,
+      );
+    }
+    const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
+    const rows = await this.db.all<AuditRow & { seq: number | null; hash: string | null }>(sql`
+      SELECT ${COLUMNS}, seq, hash FROM audit_logs ${where}
+      ORDER BY created_at DESC, id DESC
+      LIMIT ${page.limit + 1}`);
+    const items = rows.slice(0, page.limit).map((row) => ({
+      ...toAuditLog(row),
+      chain: row.seq === null || row.hash === null ? null : { seq: Number(row.seq), hash: row.hash },
+    }));
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
   }
 }

@@ -21,6 +21,30 @@ export interface PermissionRule {
  */
 export const PERMISSIONS = {
   "profile:read": { role: "usuario", scope: "read", description: "Read one's own profile" },
+  "invites:read": {
+    role: "gestor",
+    scope: "read",
+    description: "List invites and read an invite's history (one's own tenants; root: every tenant)",
+  },
+  "invites:create": {
+    role: "gestor",
+    scope: "write",
+    description: "Create invites to profiles at or below one's role, into one's own tenants (root: any)",
+  },
+  "invites:use": { role: "usuario", scope: "write", description: "Use an invite's code to join its tenant" },
+  "invites:revoke": {
+    role: "gestor",
+    scope: "write",
+    description: "Revoke invites one can see (a gestor only those they created)",
+  },
+  "audit:read": {
+    role: "admin",
+    scope: "admin",
+    description: "Read the audit log (admin: rows of one's own tenants; root: every row)",
+  },
+  "audit:verify": { role: "admin", scope: "admin", description: "Seal and check the audit log's hash chain" },
+  "webhooks:read": { role: "admin", scope: "admin", description: "Read the webhook delivery log" },
+  "webhooks:redeliver": { role: "admin", scope: "admin", description: "Queue a failed webhook event again" },
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,0 +1,58 @@
+import type { Shared } from "../../shared";
+import type { AuditResult } from "../audit/audit-log";
+import type { InviteEventInput } from "../webhooks/outbox";
+import type { Invite } from "./invite";
+
+/** The audited invite actions: `invite.create`, `invite.validate`, `invite.use`, `invite.revoke`. */
+export type InviteAction = "create" | "validate" | "use" | "revoke";
+
+/**
+ * What every invite action leaves behind: one audit row (actor, invite, tenant; the request's IP,
+ * user agent and id are added by the audit service), and for changes a webhook. Metadata holds
+ * names, roles, prefixes and dates only: never the code, whose SHA-256 is not kept here either.
+ */
+export class InviteEvents {
+  constructor(private readonly deps: Pick<Shared, "audit" | "webhooks" | "logger">) {}
+
+  async audit(
+    action: InviteAction,
+    result: AuditResult,
+    details: {
+      actorId: string | null;
+      invite?: Pick<Invite, "id" | "tenantId">;
+      targetId?: string | null;
+      /** For refusals that know the tenant but have no invite. */
+      tenantId?: string | null;
+      reason?: string;
+      metadata?: Record<string, unknown>;
+    },
+  ): Promise<void> {
+    await this.deps.audit.record({
+      event: `invite.${action}`,
+      result,
+      reason: details.reason,
+      actorId: details.actorId,
+      targetType: "invite",
+      targetId: details.invite?.id ?? details.targetId ?? null,
+      tenantId: details.invite?.tenantId ?? details.tenantId ?? null,
+      metadata: details.metadata,
+    });
+  }
+
+  /**
+   * Queues the webhook of a change that is already committed. A Queue failure is logged, not
+   * thrown: the invite exists and the caller must still get its answer (for `invite.created`, the
+   * only copy of the code).
+   */
+  async announce(event: InviteEventInput): Promise<void> {
+    try {
+      await this.deps.webhooks.enqueue(event);
+    } catch (error) {
+      this.deps.logger.error("invite webhook not queued", {
+        event: event.event,
+        inviteId: event.id,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
+    }
+  }
+}
