@@ -5,7 +5,6 @@ import type { TenantMembership, TenantRepository } from "../tenants/repository";
 import type { InviteActor } from "./access";
 import type { InviteEvents } from "./events";
 import { effectiveState, type Invite, isInviteId } from "./invite";
-import { isInviteCodeShaped } from "./invite-code";
 import type { InviteRepository } from "./repository";
 
 /** A consumed invite and what it made of its user. */
@@ -37,9 +36,8 @@ export class InviteUsageService {
     const { deps } = this;
     const at = deps.clock.now();
     const codeHash = await hashSecret(code);
-    const outcome = isInviteCodeShaped(code)
-      ? await deps.invites.use(inviteId, codeHash, { by: user.userId, at, ...deps.client })
-      : { consumed: false, invite: undefined };
+    // A malformed code cannot match (its hash is no code's hash); the statement still reports the invite.
+    const outcome = await deps.invites.use(inviteId, codeHash, { by: user.userId, at, ...deps.client });
     const { invite } = outcome;
     if (outcome.consumed && invite) {
       await deps.events.audit("use", "success", {
