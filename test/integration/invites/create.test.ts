@@ -1,5 +1,6 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { buildApp } from "../../../src/app";
 import { loadConfig } from "../../../src/config";
 import type { CreateInviteResponse } from "../../../src/features/invites/routes/create";
 import { openWebhookPayload } from "../../../src/features/webhooks/events";
@@ -13,6 +14,7 @@ import {
   expectProblem,
   jsonRequest,
 } from "../../helpers/accounts";
+import { constantRandom } from "../../helpers/email";
 import {
   auditRowsFromNow,
   createInvite,
@@ -310,5 +312,29 @@ describe("daily invite cap (INVITES_DAILY_LIMIT)", () => {
       403,
     );
     expect((await createInvite(h.send, gestor)).daily_quota).toEqual({ limit: 1, used: 1, remaining: 0 });
+  });
+});
+
+describe("daily invite cap: a failed creation gives its slot back", () => {
+  it("an insert that fails after the reservation releases the slot (the quota still counts one)", async () => {
+    const h = createHarness();
+    const gestor = await userWithRole(h.send, "gestor", [tenantSlug()]);
+    // A random source stuck on one value makes the second invite's id and code collide with the first's.
+    const stuck = buildApp({ clock: h.clock, random: constantRandom(7) });
+    const send = async (path: string, init: RequestInit) => {
+      const ctx = createExecutionContext();
+      const response = await stuck.fetch(new Request(`https://auth.test${path}`, init), env, ctx);
+      await waitOnExecutionContext(ctx);
+      return response;
+    };
+    expect((await send("/api/tokens/", jsonRequest({ tipo_destino: "associado" }, gestor.auth))).status).toBe(
+      201,
+    );
+    await expectProblem(
+      await send("/api/tokens/", jsonRequest({ tipo_destino: "associado" }, gestor.auth)),
+      500,
+    );
+    const usage = await env.INVITE_QUOTA.getByName(gestor.userId).usage(5, h.clock.now().getTime());
+    expect(usage).toEqual({ used: 1, remaining: 4 });
   });
 });
