@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import type { Database } from "../../src/db/database";
+import { AuditLogRepository } from "../../src/features/audit/repository";
+import { AuditService } from "../../src/features/audit/service";
 import { generateInviteCode } from "../../src/features/invites/invite-code";
 import { InviteRepository, type NewInvite } from "../../src/features/invites/repository";
 import { TenantRepository } from "../../src/features/tenants/repository";
@@ -150,6 +152,61 @@ describeOnEachDialect("InviteRepository", (db) => {
     await invites().use(gestor.id, gestor.codeHash, { by: plain, at: at(2), ...client });
     expect(await membership(db(), admin, org.id)).toEqual({ role: "admin", nucleos: '["sul"]' });
     expect(await membership(db(), plain, org.id)).toEqual({ role: "gestor", nucleos: '["norte",7]' });
+  });
+
+  it("writes an audit row in the unit of a use or revocation only when that call changed the invite", async () => {
+    const audit = new AuditService(new AuditLogRepository(db()), idClock, cryptoRandom, {
+      requestId: `req_${unique()}`,
+      client,
+    });
+    const invite = await newInvite(db());
+    await store(invites(), invite);
+    const users = [await insertUser(db()), await insertUser(db())];
+    const outcomes = await Promise.all(
+      users.map((userId) =>
+        invites().use(invite.id, invite.codeHash, { by: userId, at: at(3), ...client }, [
+          audit.statement(
+            {
+              event: "invite.use",
+              result: "success",
+              actorId: userId,
+              targetType: "invite",
+              targetId: invite.id,
+            },
+            {
+              onlyIf: invites().consumedBy(invite.id, userId, at(3)),
+              tenantIdFrom: invites().tenantOf(invite.id),
+            },
+          ),
+        ]),
+      ),
+    );
+    const winner = outcomes.find((outcome) => outcome.consumed)!;
+    expect(winner.membership).toEqual({ role: "gestor", nucleos: ["norte", 7] });
+    const rows = await new AuditLogRepository(db()).listByTarget("invite", invite.id);
+    expect(rows.map((row) => [row.actorId, row.tenantId, row.ip])).toEqual([
+      [winner.invite!.used!.by, invite.tenantId, client.ip],
+    ]);
+
+    const revoked = await newInvite(db());
+    await store(invites(), revoked);
+    const revokeAudited = (by: string, ms: number) =>
+      invites().revoke(revoked.id, { by, at: at(ms), ...client }, [
+        audit.statement(
+          {
+            event: "invite.revoke",
+            result: "success",
+            actorId: by,
+            targetType: "invite",
+            targetId: revoked.id,
+          },
+          { onlyIf: invites().revokedBy(revoked.id, by, at(ms)) },
+        ),
+      ]);
+    expect((await revokeAudited("usr_first", 4)).consumed).toBe(true);
+    expect((await revokeAudited("usr_second", 5)).consumed).toBe(false);
+    const revocations = await new AuditLogRepository(db()).listByTarget("invite", revoked.id);
+    expect(revocations.map((row) => row.actorId)).toEqual(["usr_first"]);
   });
 
   it("revokes a new invite once, recording who, when and from where; never a used or expired one", async () => {

@@ -97,11 +97,26 @@ export class AuditLogRepository {
   constructor(private readonly db: Database) {}
 
   async insert(entry: AuditLog): Promise<void> {
-    await this.db.run(sql`
-      INSERT INTO audit_logs (${COLUMNS})
-      VALUES (${entry.id}, ${entry.event}, ${entry.result}, ${entry.reason}, ${entry.actorId}, ${entry.targetType},
-              ${entry.targetId}, ${entry.tenantId}, ${entry.ip}, ${entry.userAgent}, ${entry.requestId},
-              ${JSON.stringify(entry.metadata)}, ${entry.createdAt.getTime()})`);
+    await this.db.run(this.insertStatement(entry));
+  }
+
+  /**
+   * The insert as a statement for `db.atomic`, so a change and its audit row commit together.
+   * `options.onlyIf` (an SQL condition) writes the row only when the condition holds at that point
+   * of the atomic unit, e.g. only if the conditional update before it changed a row;
+   * `options.tenantIdFrom` (a scalar subquery) takes the tenant from the data, when the caller does
+   * not know it before the unit runs.
+   */
+  insertStatement(entry: AuditLog, options: { onlyIf?: SQL; tenantIdFrom?: SQL } = {}): SQL {
+    const tenant = options.tenantIdFrom ?? sql`CAST(${entry.tenantId} AS TEXT)`;
+    // A SELECT list, not VALUES, so that a condition can guard it; PostgreSQL cannot infer the
+    // types of bare parameters there, so each value is cast.
+    const values = sql`CAST(${entry.id} AS TEXT), CAST(${entry.event} AS TEXT), CAST(${entry.result} AS TEXT),
+      CAST(${entry.reason} AS TEXT), CAST(${entry.actorId} AS TEXT), CAST(${entry.targetType} AS TEXT),
+      CAST(${entry.targetId} AS TEXT), ${tenant}, CAST(${entry.ip} AS TEXT), CAST(${entry.userAgent} AS TEXT),
+      CAST(${entry.requestId} AS TEXT), CAST(${JSON.stringify(entry.metadata)} AS TEXT),
+      CAST(${entry.createdAt.getTime()} AS BIGINT)`;
+    return sql`INSERT INTO audit_logs (${COLUMNS}) SELECT ${values} WHERE ${options.onlyIf ?? sql`1 = 1`}`;
   }
 
   /** The history of one target (an invite, a user…), oldest first. */

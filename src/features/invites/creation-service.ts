@@ -98,21 +98,32 @@ export class InviteCreationService {
     }
 
     const code = await generateInviteCode(deps.random);
+    const fresh = {
+      id: newId("invite", deps.clock, deps.random),
+      codeHash: code.hash,
+      codePrefix: code.prefix,
+      tipoDestino: input.tipoDestino,
+      role: INVITE_PROFILES[input.tipoDestino],
+      tenantId: tenant.id,
+      tenantSlug: tenant.slug,
+      nucleos: input.nucleos ?? null,
+      dataExpiracao: expiresAt,
+      createdBy: issuer.userId,
+      createdAt: now,
+    };
+    const audited = deps.events.statement("create", "success", {
+      actorId: issuer.userId,
+      invite: fresh,
+      metadata: {
+        tipo_destino: fresh.tipoDestino,
+        role: fresh.role,
+        code_prefix: fresh.codePrefix,
+        data_expiracao: expiresAt.toISOString(),
+      },
+    });
     let invite: Invite;
     try {
-      invite = await deps.invites.insert({
-        id: newId("invite", deps.clock, deps.random),
-        codeHash: code.hash,
-        codePrefix: code.prefix,
-        tipoDestino: input.tipoDestino,
-        role: INVITE_PROFILES[input.tipoDestino],
-        tenantId: tenant.id,
-        tenantSlug: tenant.slug,
-        nucleos: input.nucleos ?? null,
-        dataExpiracao: expiresAt,
-        createdBy: issuer.userId,
-        createdAt: now,
-      });
+      invite = await deps.invites.insert(fresh, [audited]);
     } catch (error) {
       await deps.inviteQuota
         .release(issuer.userId)
@@ -122,16 +133,6 @@ export class InviteCreationService {
       throw error;
     }
 
-    await deps.events.audit("create", "success", {
-      actorId: issuer.userId,
-      invite,
-      metadata: {
-        tipo_destino: invite.tipoDestino,
-        role: invite.role,
-        code_prefix: invite.codePrefix,
-        data_expiracao: invite.dataExpiracao.toISOString(),
-      },
-    });
     deps.metrics.increment("tokens_invites_created_total");
     await deps.events.announce({ event: "invite.created", id: invite.id, code: code.code });
     return {

@@ -1,7 +1,20 @@
+import type { Statement } from "../../db/database";
 import type { Shared } from "../../shared";
 import type { AuditResult } from "../audit/audit-log";
+import type { AuditEntry } from "../audit/service";
 import type { InviteEventInput } from "../webhooks/outbox";
 import type { Invite } from "./invite";
+
+/** Who did what to which invite, for its audit row. */
+export interface InviteAuditDetails {
+  actorId: string | null;
+  invite?: Pick<Invite, "id" | "tenantId">;
+  targetId?: string | null;
+  /** For refusals that know the tenant but have no invite. */
+  tenantId?: string | null;
+  reason?: string;
+  metadata?: Record<string, unknown>;
+}
 
 /** The audited invite actions: `invite.create`, `invite.validate`, `invite.use`, `invite.revoke`. */
 export type InviteAction = "create" | "validate" | "use" | "revoke";
@@ -14,20 +27,25 @@ export type InviteAction = "create" | "validate" | "use" | "revoke";
 export class InviteEvents {
   constructor(private readonly deps: Pick<Shared, "audit" | "webhooks" | "logger">) {}
 
-  async audit(
+  async audit(action: InviteAction, result: AuditResult, details: InviteAuditDetails): Promise<void> {
+    await this.deps.audit.record(this.entry(action, result, details));
+  }
+
+  /**
+   * The audit row as a statement for the atomic unit of the change it records: the change and its
+   * row commit together. `options` as in `AuditService.statement` (a condition, a tenant subquery).
+   */
+  statement(
     action: InviteAction,
     result: AuditResult,
-    details: {
-      actorId: string | null;
-      invite?: Pick<Invite, "id" | "tenantId">;
-      targetId?: string | null;
-      /** For refusals that know the tenant but have no invite. */
-      tenantId?: string | null;
-      reason?: string;
-      metadata?: Record<string, unknown>;
-    },
-  ): Promise<void> {
-    await this.deps.audit.record({
+    details: InviteAuditDetails,
+    options: { onlyIf?: Statement; tenantIdFrom?: Statement } = {},
+  ): Statement {
+    return this.deps.audit.statement(this.entry(action, result, details), options);
+  }
+
+  private entry(action: InviteAction, result: AuditResult, details: InviteAuditDetails): AuditEntry {
+    return {
       event: `invite.${action}`,
       result,
       reason: details.reason,
@@ -36,7 +54,7 @@ export class InviteEvents {
       targetId: details.invite?.id ?? details.targetId ?? null,
       tenantId: details.invite?.tenantId ?? details.tenantId ?? null,
       metadata: details.metadata,
-    });
+    };
   }
 
   /**

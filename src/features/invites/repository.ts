@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
-import type { TenantRole } from "../tenants/repository";
+import type { Statement } from "../../db/database";
+import type { TenantMembership, TenantRole } from "../tenants/repository";
 import type { Invite, InviteActorRecord, InviteState, Nucleos } from "./invite";
 import type { InviteProfile } from "./profiles";
 
@@ -83,6 +84,11 @@ export interface StateChange {
   invite: Invite | undefined;
 }
 
+/** How `use` ended, with the user's membership of the invite's tenant afterwards. */
+export interface UseOutcome extends StateChange {
+  membership: TenantMembership | undefined;
+}
+
 /** Tenant roles ranked in SQL, so a membership upsert keeps the higher of two roles. */
 const rank = (column: SQL) => sql`CASE ${column} WHEN 'admin' THEN 2 WHEN 'gestor' THEN 1 ELSE 0 END`;
 
@@ -94,13 +100,17 @@ const rank = (column: SQL) => sql`CASE ${column} WHEN 'admin' THEN 2 WHEN 'gesto
 export class InviteRepository {
   constructor(private readonly db: Database) {}
 
-  async insert(invite: NewInvite): Promise<Invite> {
-    await this.db.run(sql`
+  /** Inserts the invite, in one atomic unit with `alongside` (its audit row) when given. */
+  async insert(invite: NewInvite, alongside: Statement[] = []): Promise<Invite> {
+    await this.db.atomic([
+      sql`
       INSERT INTO invites (id, code_hash, code_prefix, tipo_destino, role, tenant_id, nucleos, data_expiracao,
                            estado, created_by, created_at)
       VALUES (${invite.id}, ${invite.codeHash}, ${invite.codePrefix}, ${invite.tipoDestino}, ${invite.role},
               ${invite.tenantId}, ${invite.nucleos === null ? null : JSON.stringify(invite.nucleos)},
-              ${invite.dataExpiracao.getTime()}, 'novo', ${invite.createdBy}, ${invite.createdAt.getTime()})`);
+              ${invite.dataExpiracao.getTime()}, 'novo', ${invite.createdBy}, ${invite.createdAt.getTime()})`,
+      ...alongside,
+    ]);
     return { ...invite, estado: "novo", used: null, revoked: null };
   }
 
@@ -119,11 +129,17 @@ export class InviteRepository {
    * in the same atomic unit makes the user a member of its tenant with its role and `nucleos`. A
    * user already a member keeps the higher of the two roles (an invite never demotes anyone) and
    * gets the invite's `nucleos` when it has some. Returns the invite as it is afterwards either
-   * way, so a refusal can say why without another read.
+   * way, and the user's membership, so a refusal can say why without another read. `alongside`
+   * (the audit row, conditional on `consumedBy`) runs in the same unit, after the change.
    */
-  async use(id: string, codeHash: string, record: InviteActorRecord): Promise<StateChange> {
+  async use(
+    id: string,
+    codeHash: string,
+    record: InviteActorRecord,
+    alongside: Statement[] = [],
+  ): Promise<UseOutcome> {
     const at = record.at.getTime();
-    const [updated, , current] = await this.db.atomic([
+    const results = await this.db.atomic([
       sql`
         UPDATE invites
         SET estado = 'usado', used_by = ${record.by}, used_at = ${at}, used_ip = ${record.ip},
@@ -138,29 +154,60 @@ export class InviteRepository {
           role = CASE WHEN ${rank(sql`excluded.role`)} > ${rank(sql`tenant_members.role`)}
                       THEN excluded.role ELSE tenant_members.role END,
           nucleos = COALESCE(excluded.nucleos, tenant_members.nucleos)`,
+      ...alongside,
       sql`${SELECT_INVITE} WHERE i.id = ${id}`,
+      sql`
+        SELECT m.role AS role, m.nucleos AS nucleos FROM tenant_members m JOIN invites i ON i.tenant_id = m.tenant_id
+        WHERE i.id = ${id} AND m.user_id = ${record.by}`,
     ]);
-    const row = current?.[0] as InviteRow | undefined;
-    return { consumed: (updated?.length ?? 0) === 1, invite: row && toInvite(row) };
+    const row = results.at(-2)?.[0] as InviteRow | undefined;
+    const member = results.at(-1)?.[0] as { role: TenantRole; nucleos: string | null } | undefined;
+    return {
+      consumed: (results[0]?.length ?? 0) === 1,
+      invite: row && toInvite(row),
+      membership: member && {
+        role: member.role,
+        nucleos: member.nucleos === null ? null : (JSON.parse(member.nucleos) as unknown[]),
+      },
+    };
+  }
+
+  /** An SQL condition, true once `by` has used invite `id` at `at` (for an audit row in `use`'s unit). */
+  consumedBy(id: string, by: string, at: Date): Statement {
+    return sql`EXISTS (SELECT 1 FROM invites WHERE id = ${id} AND estado = 'usado' AND used_by = ${by}
+                       AND used_at = ${at.getTime()})`;
+  }
+
+  /** The tenant of invite `id`, as a scalar subquery (the tenant of an audit row written with `use`). */
+  tenantOf(id: string): Statement {
+    return sql`(SELECT tenant_id FROM invites WHERE id = ${id})`;
+  }
+
+  /** An SQL condition, true once `by` has revoked invite `id` at `at`. */
+  revokedBy(id: string, by: string, at: Date): Statement {
+    return sql`EXISTS (SELECT 1 FROM invites WHERE id = ${id} AND estado = 'revogado' AND revoked_by = ${by}
+                       AND revoked_at = ${at.getTime()})`;
   }
 
   /**
    * Revokes the invite if it is still `novo` and not expired, recording who, when and from where.
-   * Returns whether this call revoked it and the invite as it is afterwards.
+   * Returns whether this call revoked it and the invite as it is afterwards; `alongside` (the audit
+   * row, conditional on `revokedBy`) runs in the same unit, after the change.
    */
-  async revoke(id: string, record: InviteActorRecord): Promise<StateChange> {
+  async revoke(id: string, record: InviteActorRecord, alongside: Statement[] = []): Promise<StateChange> {
     const at = record.at.getTime();
-    const [updated, current] = await this.db.atomic([
+    const results = await this.db.atomic([
       sql`
         UPDATE invites
         SET estado = 'revogado', revoked_by = ${record.by}, revoked_at = ${at}, revoked_ip = ${record.ip},
             revoked_user_agent = ${record.userAgent}
         WHERE id = ${id} AND estado = 'novo' AND data_expiracao > ${at}
         RETURNING id`,
+      ...alongside,
       sql`${SELECT_INVITE} WHERE i.id = ${id}`,
     ]);
-    const row = current?.[0] as InviteRow | undefined;
-    return { consumed: (updated?.length ?? 0) === 1, invite: row && toInvite(row) };
+    const row = results.at(-1)?.[0] as InviteRow | undefined;
+    return { consumed: (results[0]?.length ?? 0) === 1, invite: row && toInvite(row) };
   }
 
   /**

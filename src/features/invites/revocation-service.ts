@@ -50,13 +50,16 @@ export class InviteRevocationService {
     }
 
     const at = deps.clock.now();
-    const { consumed, invite } = await deps.invites.revoke(found.id, {
-      by: actor.userId,
-      at,
-      ...deps.client,
-    });
+    // The success row commits with the revocation, and only if this call is the one that revoked it.
+    const audited = deps.events.statement(
+      "revoke",
+      "success",
+      { actorId: actor.userId, invite: found },
+      { onlyIf: deps.invites.revokedBy(found.id, actor.userId, at) },
+    );
+    const record = { by: actor.userId, at, ...deps.client };
+    const { consumed, invite } = await deps.invites.revoke(found.id, record, [audited]);
     if (consumed && invite) {
-      await deps.events.audit("revoke", "success", { actorId: actor.userId, invite });
       deps.metrics.increment("tokens_invites_revoked_total");
       await deps.events.announce({ event: "invite.revoked", id: invite.id });
       return invite;

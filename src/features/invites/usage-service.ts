@@ -1,7 +1,7 @@
 import { AppError } from "../../platform/errors";
 import { constantTimeEqual, hashSecret } from "../../platform/secrets";
 import type { Shared } from "../../shared";
-import type { TenantMembership, TenantRepository } from "../tenants/repository";
+import type { TenantMembership } from "../tenants/repository";
 import type { InviteActor } from "./access";
 import type { InviteEvents } from "./events";
 import { effectiveState, type Invite, isInviteId } from "./invite";
@@ -16,7 +16,6 @@ export interface UsedInvite {
 
 export type InviteUsageDeps = Pick<Shared, "clock" | "client" | "metrics"> & {
   invites: InviteRepository;
-  tenants: Pick<TenantRepository, "roleIn">;
   events: InviteEvents;
 };
 
@@ -36,19 +35,24 @@ export class InviteUsageService {
     const { deps } = this;
     const at = deps.clock.now();
     const codeHash = await hashSecret(code);
-    // A malformed code cannot match (its hash is no code's hash); the statement still reports the invite.
-    const outcome = await deps.invites.use(inviteId, codeHash, { by: user.userId, at, ...deps.client });
+    const record = { by: user.userId, at, ...deps.client };
+    // The success row commits with the use, and only if this call is the one that used it.
+    const audited = deps.events.statement(
+      "use",
+      "success",
+      { actorId: user.userId, targetId: inviteId },
+      {
+        onlyIf: deps.invites.consumedBy(inviteId, user.userId, at),
+        tenantIdFrom: deps.invites.tenantOf(inviteId),
+      },
+    );
+    // A malformed code cannot match (its hash is no code's hash); the unit still reports the invite.
+    const outcome = await deps.invites.use(inviteId, codeHash, record, [audited]);
     const { invite } = outcome;
     if (outcome.consumed && invite) {
-      await deps.events.audit("use", "success", {
-        actorId: user.userId,
-        invite,
-        metadata: { role: invite.role, tipo_destino: invite.tipoDestino },
-      });
       deps.metrics.increment("tokens_invites_used_total");
       await deps.events.announce({ event: "invite.used", id: invite.id });
-      const membership = await deps.tenants.roleIn(user.userId, invite.tenantId);
-      return { invite, membership: membership ?? { role: invite.role, nucleos: invite.nucleos } };
+      return { invite, membership: outcome.membership ?? { role: invite.role, nucleos: invite.nucleos } };
     }
 
     if (!invite || !(await constantTimeEqual(codeHash, invite.codeHash))) {
