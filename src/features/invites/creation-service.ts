@@ -134,7 +134,7 @@ export class InviteCreationService {
     }
 
     deps.metrics.increment("tokens_invites_created_total");
-    await deps.events.announce({ event: "invite.created", id: invite.id, code: code.code });
+    deps.events.announce({ event: "invite.created", id: invite.id, code: code.code });
     return {
       invite,
       code: code.code,

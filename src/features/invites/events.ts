@@ -25,7 +25,7 @@ export type InviteAction = "create" | "validate" | "use" | "revoke";
  * names, roles, prefixes and dates only: never the code, whose SHA-256 is not kept here either.
  */
 export class InviteEvents {
-  constructor(private readonly deps: Pick<Shared, "audit" | "webhooks" | "logger">) {}
+  constructor(private readonly deps: Pick<Shared, "audit" | "webhooks" | "logger" | "background">) {}
 
   async audit(action: InviteAction, result: AuditResult, details: InviteAuditDetails): Promise<void> {
     await this.deps.audit.record(this.entry(action, result, details));
@@ -58,19 +58,22 @@ export class InviteEvents {
   }
 
   /**
-   * Queues the webhook of a change that is already committed. A Queue failure is logged, not
-   * thrown: the invite exists and the caller must still get its answer (for `invite.created`, the
-   * only copy of the code).
+   * Queues the webhook of a change that is already committed, after the response has gone (the
+   * request's `waitUntil` keeps the Worker alive until it is sent). A Queue failure is logged, not
+   * thrown: the change stands, and the caller has its answer (for `invite.created`, the only copy of
+   * the code).
    */
-  async announce(event: InviteEventInput): Promise<void> {
-    try {
-      await this.deps.webhooks.enqueue(event);
-    } catch (error) {
-      this.deps.logger.error("invite webhook not queued", {
-        event: event.event,
-        inviteId: event.id,
-        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-      });
-    }
+  announce(event: InviteEventInput): void {
+    this.deps.background.defer(`queue the ${event.event} webhook`, async () => {
+      try {
+        await this.deps.webhooks.enqueue(event);
+      } catch (error) {
+        this.deps.logger.error("invite webhook not queued", {
+          event: event.event,
+          inviteId: event.id,
+          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        });
+      }
+    });
   }
 }

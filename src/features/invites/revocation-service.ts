@@ -61,7 +61,7 @@ export class InviteRevocationService {
     const { consumed, invite } = await deps.invites.revoke(found.id, record, [audited]);
     if (consumed && invite) {
       deps.metrics.increment("tokens_invites_revoked_total");
-      await deps.events.announce({ event: "invite.revoked", id: invite.id });
+      deps.events.announce({ event: "invite.revoked", id: invite.id });
       return invite;
     }
     const estado = effectiveState(invite ?? found, at);

@@ -32,6 +32,7 @@ export type InviteShared = Pick<
   | "metrics"
   | "inviteQuota"
   | "webhooks"
+  | "background"
 >;
 
 /** Wires the invite services over one repository, one access policy and one event recorder. */

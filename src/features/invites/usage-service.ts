@@ -51,7 +51,7 @@ export class InviteUsageService {
     const { invite } = outcome;
     if (outcome.consumed && invite) {
       deps.metrics.increment("tokens_invites_used_total");
-      await deps.events.announce({ event: "invite.used", id: invite.id });
+      deps.events.announce({ event: "invite.used", id: invite.id });
       return { invite, membership: outcome.membership ?? { role: invite.role, nucleos: invite.nucleos } };
     }
 

@@ -1,11 +1,12 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { buildApp } from "../../../src/app";
 import { loadConfig } from "../../../src/config";
 import type { CreateInviteResponse } from "../../../src/features/invites/routes/create";
 import { openWebhookPayload } from "../../../src/features/webhooks/events";
 import { secretBoxCipher } from "../../../src/features/webhooks/secret-box-cipher";
 import { DAY_MS } from "../../../src/platform/clock";
+import { cryptoRandom } from "../../../src/platform/random";
 import { SecretBox } from "../../../src/platform/secret-box";
 import {
   auditRows,
@@ -336,5 +337,44 @@ describe("daily invite cap: a failed creation gives its slot back", () => {
     );
     const usage = await env.INVITE_QUOTA.getByName(gestor.userId).usage(5, h.clock.now().getTime());
     expect(usage).toEqual({ used: 1, remaining: 4 });
+  });
+});
+
+describe("a webhook Queue that refuses the event", () => {
+  it("does not fail the creation: 201 with the code, the failure logged without it", async () => {
+    const h = createHarness();
+    const gestor = await userWithRole(h.send, "gestor", [tenantSlug()]);
+    const refusing = {
+      ...env,
+      TOKENS_WEBHOOK_URL: WEBHOOK_URL,
+      WEBHOOK_QUEUE: {
+        send: async () => {
+          throw new Error("Queue send failed: service unavailable");
+        },
+      },
+    } as unknown as Env;
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((line: string) => {
+      lines.push(line);
+    });
+    try {
+      const app = buildApp({ clock: h.clock, random: cryptoRandom });
+      const ctx = createExecutionContext();
+      const response = await app.fetch(
+        new Request("https://auth.test/api/tokens/", jsonRequest({ tipo_destino: "associado" }, gestor.auth)),
+        refusing,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      expect(response.status).toBe(201);
+      const { codigo, id } = (await response.json()) as CreateInviteResponse;
+      const entry = lines
+        .map((line) => JSON.parse(line))
+        .find((line) => line.msg === "invite webhook not queued");
+      expect(entry).toMatchObject({ level: "error", event: "invite.created", inviteId: id });
+      expect(lines.join("\n")).not.toContain(codigo.slice(8));
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
