@@ -39,6 +39,23 @@ export interface AuditQuery {
   tenantsOf?: string;
 }
 
+/** Guards of an audit insert that runs inside the atomic unit of the change it records. */
+export interface AuditStatementOptions {
+  /**
+   * An SQL condition: the row is written only when it holds at that point of the unit, e.g. only
+   * if the conditional update before it changed a row.
+   */
+  onlyIf?: SQL;
+  /** A scalar subquery giving the tenant, when the caller does not know it before the unit runs. */
+  tenantIdFrom?: SQL;
+  /**
+   * Written only if no row of the same event, result and target exists yet: a single-use change
+   * (an invite used, revoked) is recorded once, even when a losing concurrent call by the same
+   * actor in the same millisecond also satisfies `onlyIf`.
+   */
+  once?: boolean;
+}
+
 /** One page, newest first; `nextCursor` is null on the last page. */
 export interface AuditPage {
   items: ChainedAuditLog[];
@@ -101,13 +118,10 @@ export class AuditLogRepository {
   }
 
   /**
-   * The insert as a statement for `db.atomic`, so a change and its audit row commit together.
-   * `options.onlyIf` (an SQL condition) writes the row only when the condition holds at that point
-   * of the atomic unit, e.g. only if the conditional update before it changed a row;
-   * `options.tenantIdFrom` (a scalar subquery) takes the tenant from the data, when the caller does
-   * not know it before the unit runs.
+   * The insert as a statement for `db.atomic`, so a change and its audit row commit together (see
+   * `AuditStatementOptions` for the guards).
    */
-  insertStatement(entry: AuditLog, options: { onlyIf?: SQL; tenantIdFrom?: SQL } = {}): SQL {
+  insertStatement(entry: AuditLog, options: AuditStatementOptions = {}): SQL {
     const tenant = options.tenantIdFrom ?? sql`CAST(${entry.tenantId} AS TEXT)`;
     // A SELECT list, not VALUES, so that a condition can guard it; PostgreSQL cannot infer the
     // types of bare parameters there, so each value is cast.
@@ -116,7 +130,13 @@ export class AuditLogRepository {
       CAST(${entry.targetId} AS TEXT), ${tenant}, CAST(${entry.ip} AS TEXT), CAST(${entry.userAgent} AS TEXT),
       CAST(${entry.requestId} AS TEXT), CAST(${JSON.stringify(entry.metadata)} AS TEXT),
       CAST(${entry.createdAt.getTime()} AS BIGINT)`;
-    return sql`INSERT INTO audit_logs (${COLUMNS}) SELECT ${values} WHERE ${options.onlyIf ?? sql`1 = 1`}`;
+    const conditions: SQL[] = [options.onlyIf ?? sql`1 = 1`];
+    if (options.once) {
+      conditions.push(sql`NOT EXISTS (
+        SELECT 1 FROM audit_logs WHERE target_type = ${entry.targetType} AND target_id = ${entry.targetId}
+          AND event = ${entry.event} AND result = ${entry.result})`);
+    }
+    return sql`INSERT INTO audit_logs (${COLUMNS}) SELECT ${values} WHERE ${sql.join(conditions, sql` AND `)}`;
   }
 
   /** The history of one target (an invite, a user…), oldest first. */

@@ -5,7 +5,7 @@ import { newId } from "../../platform/ids";
 import { redact } from "../../platform/logger";
 import type { RandomSource } from "../../platform/random";
 import type { AuditLog, AuditResult } from "./audit-log";
-import type { AuditLogRepository } from "./repository";
+import type { AuditLogRepository, AuditStatementOptions } from "./repository";
 
 /** What a feature says when it audits; the service adds id, time, request id and the client. */
 export interface AuditEntry {
@@ -65,12 +65,11 @@ export class AuditService {
 
   /**
    * The audit row of `entry` as a statement for `db.atomic`, so it commits with the change it
-   * records (or not at all). `onlyIf`: write it only when that condition holds in the atomic unit;
-   * `tenantIdFrom`: take its tenant from a subquery (see `AuditLogRepository.insertStatement`).
+   * records (or not at all), guarded by `options` (see `AuditStatementOptions`).
    *
    * @example await invites.revoke(id, record, [audit.statement(entry, { onlyIf: invites.revokedBy(id, by, at) })]);
    */
-  statement(entry: AuditEntry, options: { onlyIf?: Statement; tenantIdFrom?: Statement } = {}): Statement {
+  statement(entry: AuditEntry, options: AuditStatementOptions = {}): Statement {
     return this.repository.insertStatement(this.row(entry), options);
   }
 

@@ -1,6 +1,7 @@
 import type { Statement } from "../../db/database";
 import type { Shared } from "../../shared";
 import type { AuditResult } from "../audit/audit-log";
+import type { AuditStatementOptions } from "../audit/repository";
 import type { AuditEntry } from "../audit/service";
 import type { InviteEventInput } from "../webhooks/outbox";
 import type { Invite } from "./invite";
@@ -33,13 +34,14 @@ export class InviteEvents {
 
   /**
    * The audit row as a statement for the atomic unit of the change it records: the change and its
-   * row commit together. `options` as in `AuditService.statement` (a condition, a tenant subquery).
+   * row commit together. `options` as in `AuditService.statement` (a condition, a tenant subquery,
+   * once per invite).
    */
   statement(
     action: InviteAction,
     result: AuditResult,
     details: InviteAuditDetails,
-    options: { onlyIf?: Statement; tenantIdFrom?: Statement } = {},
+    options: AuditStatementOptions = {},
   ): Statement {
     return this.deps.audit.statement(this.entry(action, result, details), options);
   }

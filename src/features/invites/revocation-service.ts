@@ -50,12 +50,13 @@ export class InviteRevocationService {
     }
 
     const at = deps.clock.now();
-    // The success row commits with the revocation, and only if this call is the one that revoked it.
+    // The success row commits with the revocation, and only if this call is the one that revoked it
+    // (`once`: a concurrent revocation by the same actor in the same millisecond passes `revokedBy`).
     const audited = deps.events.statement(
       "revoke",
       "success",
       { actorId: actor.userId, invite: found },
-      { onlyIf: deps.invites.revokedBy(found.id, actor.userId, at) },
+      { onlyIf: deps.invites.revokedBy(found.id, actor.userId, at), once: true },
     );
     const record = { by: actor.userId, at, ...deps.client };
     const { consumed, invite } = await deps.invites.revoke(found.id, record, [audited]);

@@ -36,7 +36,8 @@ export class InviteUsageService {
     const at = deps.clock.now();
     const codeHash = await hashSecret(code);
     const record = { by: user.userId, at, ...deps.client };
-    // The success row commits with the use, and only if this call is the one that used it.
+    // The success row commits with the use, and only if this call is the one that used it: a
+    // concurrent use by the same user in the same millisecond also passes `consumedBy`, hence `once`.
     const audited = deps.events.statement(
       "use",
       "success",
@@ -44,6 +45,7 @@ export class InviteUsageService {
       {
         onlyIf: deps.invites.consumedBy(inviteId, user.userId, at),
         tenantIdFrom: deps.invites.tenantOf(inviteId),
+        once: true,
       },
     );
     // A malformed code cannot match (its hash is no code's hash); the unit still reports the invite.

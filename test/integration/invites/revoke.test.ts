@@ -137,4 +137,15 @@ describe("POST /api/tokens/{codigo_or_id}/revogar/", () => {
     expect(statuses.sort()).toEqual([200, 409]);
     expect((await rowsSince()).map((row) => row.result).sort()).toEqual(["failure", "success"]);
   });
+
+  it("the same admin revoking twice at the same instant: one success row, one refusal", async () => {
+    const { h, admin, gestor } = await setup();
+    const invite = await createInvite(h.send, gestor);
+    const rowsSince = await auditRowsFromNow();
+    const statuses = (await Promise.all([revoke(h, admin, invite.id), revoke(h, admin, invite.id)])).map(
+      (response) => response.status,
+    );
+    expect(statuses.sort()).toEqual([200, 409]);
+    expect((await rowsSince()).map((row) => row.result).sort()).toEqual(["failure", "success"]);
+  });
 });

@@ -116,6 +116,16 @@ describe("POST /api/tokens/{id}/use/", () => {
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(49);
+    // One use, one success row: the losers (same user, same instant) record only their refusal.
+    const { results } = await env.DB.prepare(
+      "SELECT result, COUNT(*) AS n FROM audit_logs WHERE event = 'invite.use' AND target_id = ? GROUP BY result ORDER BY result",
+    )
+      .bind(invite.id)
+      .all();
+    expect(results).toEqual([
+      { result: "failure", n: 49 },
+      { result: "success", n: 1 },
+    ]);
   });
 
   it("409 once used or revoked, 410 once expired, 404 for another code or an unknown id", async () => {
