@@ -209,6 +209,37 @@ describeOnEachDialect("InviteRepository", (db) => {
     expect(revocations.map((row) => row.actorId)).toEqual(["usr_first"]);
   });
 
+  it("with once, writes one success row when the same user uses an invite ten times at the same instant", async () => {
+    const audit = new AuditService(new AuditLogRepository(db()), idClock, cryptoRandom, {
+      requestId: `req_${unique()}`,
+      client,
+    });
+    const invite = await newInvite(db());
+    await store(invites(), invite);
+    const userId = await insertUser(db());
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        invites().use(invite.id, invite.codeHash, { by: userId, at: at(3), ...client }, [
+          audit.statement(
+            {
+              event: "invite.use",
+              result: "success",
+              actorId: userId,
+              targetType: "invite",
+              targetId: invite.id,
+            },
+            { onlyIf: invites().consumedBy(invite.id, userId, at(3)), once: true },
+          ),
+        ]),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.consumed)).toHaveLength(1);
+    const rows = await new AuditLogRepository(db()).listByTarget("invite", invite.id);
+    expect(rows.map((row) => [row.event, row.result, row.actorId])).toEqual([
+      ["invite.use", "success", userId],
+    ]);
+  });
+
   it("revokes a new invite once, recording who, when and from where; never a used or expired one", async () => {
     const invite = await newInvite(db());
     await store(invites(), invite);
