@@ -83,7 +83,7 @@ describeOnEachDialect("InviteRepository", (db) => {
         invites().use(invite.id, invite.codeHash, { by: userId, at: at(index), ...client }),
       ),
     );
-    const winners = outcomes.filter((outcome) => outcome.consumed);
+    const winners = outcomes.filter((outcome) => outcome.changed);
     expect(winners).toHaveLength(1);
     const winner = winners[0]!.invite!;
     expect(winner.estado).toBe("usado");
@@ -102,7 +102,7 @@ describeOnEachDialect("InviteRepository", (db) => {
     const other = await generateInviteCode(cryptoRandom);
     expect(await invites().use(wrongCode.id, other.hash, { by: userId, at: at(1), ...client })).toMatchObject(
       {
-        consumed: false,
+        changed: false,
         invite: { estado: "novo", used: null },
       },
     );
@@ -110,11 +110,11 @@ describeOnEachDialect("InviteRepository", (db) => {
     const expired = await newInvite(db());
     await store(invites(), expired);
     const late = await invites().use(expired.id, expired.codeHash, { by: userId, at: at(DAY_MS), ...client });
-    expect(late).toMatchObject({ consumed: false, invite: { estado: "novo" } });
+    expect(late).toMatchObject({ changed: false, invite: { estado: "novo" } });
 
     const revoked = await newInvite(db());
     await store(invites(), revoked);
-    expect((await invites().revoke(revoked.id, { by: "usr_admin", at: at(5), ...client })).consumed).toBe(
+    expect((await invites().revoke(revoked.id, { by: "usr_admin", at: at(5), ...client })).changed).toBe(
       true,
     );
     const afterRevoke = await invites().use(revoked.id, revoked.codeHash, {
@@ -122,7 +122,7 @@ describeOnEachDialect("InviteRepository", (db) => {
       at: at(6),
       ...client,
     });
-    expect(afterRevoke).toMatchObject({ consumed: false, invite: { estado: "revogado" } });
+    expect(afterRevoke).toMatchObject({ changed: false, invite: { estado: "revogado" } });
     expect(await membership(db(), userId, revoked.tenantId)).toBeUndefined();
     expect(
       await invites().use(newId("invite", idClock, cryptoRandom), other.hash, {
@@ -130,7 +130,7 @@ describeOnEachDialect("InviteRepository", (db) => {
         at: at(1),
         ...client,
       }),
-    ).toEqual({ consumed: false, invite: undefined });
+    ).toEqual({ changed: false, invite: undefined });
   });
 
   it("never lowers an existing member's tenant role; raises a lower one; keeps nucleos unless given", async () => {
@@ -181,7 +181,7 @@ describeOnEachDialect("InviteRepository", (db) => {
         ]),
       ),
     );
-    const winner = outcomes.find((outcome) => outcome.consumed)!;
+    const winner = outcomes.find((outcome) => outcome.changed)!;
     expect(winner.membership).toEqual({ role: "gestor", nucleos: ["norte", 7] });
     const rows = await new AuditLogRepository(db()).listByTarget("invite", invite.id);
     expect(rows.map((row) => [row.actorId, row.tenantId, row.ip])).toEqual([
@@ -203,8 +203,8 @@ describeOnEachDialect("InviteRepository", (db) => {
           { onlyIf: invites().revokedBy(revoked.id, by, at(ms)) },
         ),
       ]);
-    expect((await revokeAudited("usr_first", 4)).consumed).toBe(true);
-    expect((await revokeAudited("usr_second", 5)).consumed).toBe(false);
+    expect((await revokeAudited("usr_first", 4)).changed).toBe(true);
+    expect((await revokeAudited("usr_second", 5)).changed).toBe(false);
     const revocations = await new AuditLogRepository(db()).listByTarget("invite", revoked.id);
     expect(revocations.map((row) => row.actorId)).toEqual(["usr_first"]);
   });
@@ -233,7 +233,7 @@ describeOnEachDialect("InviteRepository", (db) => {
         ]),
       ),
     );
-    expect(outcomes.filter((outcome) => outcome.consumed)).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.changed)).toHaveLength(1);
     const rows = await new AuditLogRepository(db()).listByTarget("invite", invite.id);
     expect(rows.map((row) => [row.event, row.result, row.actorId])).toEqual([
       ["invite.use", "success", userId],
@@ -247,12 +247,12 @@ describeOnEachDialect("InviteRepository", (db) => {
       invites().revoke(invite.id, { by: "usr_a", at: at(10), ...client }),
       invites().revoke(invite.id, { by: "usr_b", at: at(11), ...client }),
     ]);
-    expect([first.consumed, second.consumed].sort()).toEqual([false, true]);
-    const revoked = (first.consumed ? first : second).invite!;
+    expect([first.changed, second.changed].sort()).toEqual([false, true]);
+    const revoked = (first.changed ? first : second).invite!;
     expect(revoked.estado).toBe("revogado");
     expect(revoked.revoked).toEqual({
-      by: first.consumed ? "usr_a" : "usr_b",
-      at: at(first.consumed ? 10 : 11),
+      by: first.changed ? "usr_a" : "usr_b",
+      at: at(first.changed ? 10 : 11),
       ip: client.ip,
       userAgent: client.userAgent,
     });
@@ -261,14 +261,14 @@ describeOnEachDialect("InviteRepository", (db) => {
     await store(invites(), used);
     await invites().use(used.id, used.codeHash, { by: await insertUser(db()), at: at(1), ...client });
     expect(await invites().revoke(used.id, { by: "usr_a", at: at(2), ...client })).toMatchObject({
-      consumed: false,
+      changed: false,
       invite: { estado: "usado", revoked: null },
     });
     const expired = await newInvite(db());
     await store(invites(), expired);
-    expect(
-      (await invites().revoke(expired.id, { by: "usr_a", at: at(DAY_MS + 1), ...client })).consumed,
-    ).toBe(false);
+    expect((await invites().revoke(expired.id, { by: "usr_a", at: at(DAY_MS + 1), ...client })).changed).toBe(
+      false,
+    );
   });
 
   it("lists newest first by visibility and filters, with the effective state, page by page", async () => {

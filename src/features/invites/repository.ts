@@ -80,7 +80,7 @@ export interface InviteFilters {
 
 /** How `use` or `revoke` ended: whether this call changed the invite, and the invite afterwards. */
 export interface StateChange {
-  consumed: boolean;
+  changed: boolean;
   invite: Invite | undefined;
 }
 
@@ -163,7 +163,7 @@ export class InviteRepository {
     const row = results.at(-2)?.[0] as InviteRow | undefined;
     const member = results.at(-1)?.[0] as { role: TenantRole; nucleos: string | null } | undefined;
     return {
-      consumed: (results[0]?.length ?? 0) === 1,
+      changed: (results[0]?.length ?? 0) === 1,
       invite: row && toInvite(row),
       membership: member && {
         role: member.role,
@@ -207,7 +207,7 @@ export class InviteRepository {
       sql`${SELECT_INVITE} WHERE i.id = ${id}`,
     ]);
     const row = results.at(-1)?.[0] as InviteRow | undefined;
-    return { consumed: (results[0]?.length ?? 0) === 1, invite: row && toInvite(row) };
+    return { changed: (results[0]?.length ?? 0) === 1, invite: row && toInvite(row) };
   }
 
   /**

@@ -59,8 +59,8 @@ export class InviteRevocationService {
       { onlyIf: deps.invites.revokedBy(found.id, actor.userId, at), once: true },
     );
     const record = { by: actor.userId, at, ...deps.client };
-    const { consumed, invite } = await deps.invites.revoke(found.id, record, [audited]);
-    if (consumed && invite) {
+    const { changed, invite } = await deps.invites.revoke(found.id, record, [audited]);
+    if (changed && invite) {
       deps.metrics.increment("tokens_invites_revoked_total");
       deps.events.announce({ event: "invite.revoked", id: invite.id });
       return invite;

@@ -51,7 +51,7 @@ export class InviteUsageService {
     // A malformed code cannot match (its hash is no code's hash); the unit still reports the invite.
     const outcome = await deps.invites.use(inviteId, codeHash, record, [audited]);
     const { invite } = outcome;
-    if (outcome.consumed && invite) {
+    if (outcome.changed && invite) {
       deps.metrics.increment("tokens_invites_used_total");
       deps.events.announce({ event: "invite.used", id: invite.id });
       return { invite, membership: outcome.membership ?? { role: invite.role, nucleos: invite.nucleos } };

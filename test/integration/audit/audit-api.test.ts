@@ -96,6 +96,7 @@ describe("GET /api/audit-logs/", () => {
       await expectInvalidFields(await h.send("/api/audit-logs/?cursor=abc", { headers: root.auth })),
     ).toEqual(["query.cursor"]);
     await expectProblem(await h.send("/api/audit-logs/"), 401);
+    await expectProblem(await h.send("/api/audit-logs/verify/", { method: "POST" }), 401);
     const gestor = await userWithRole(h.send, "gestor", [tenantSlug()]);
     await expectProblem(await h.send("/api/audit-logs/", { headers: gestor.auth }), 403);
     await expectProblem(
