@@ -51,9 +51,10 @@ export const MAX_CHAIN_PAGE = 10_000;
  * The guarantee: once a row is sealed, any change to it (any column), its removal, a change of its
  * position or an insertion inside the sealed range is reported by `verify`, at the first position
  * affected. Rows are sealed by the cron (every 15 minutes) and before every check; a row is not
- * protected before it is sealed. Someone who can write the database and recomputes every later
- * hash and the head can rewrite history undetected: compare the head against an earlier one kept
- * elsewhere (each sealing logs it) to catch that.
+ * protected before it is sealed. Someone who can write the database can rewrite history from some
+ * row on undetected, by recomputing every later hash and the head, or by erasing those rows' links
+ * and moving the head back so the next sealing relinks them: compare the head against an earlier
+ * one kept elsewhere (each sealing logs it) to catch that.
  */
 export class AuditChain {
   constructor(
