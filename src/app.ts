@@ -1,10 +1,12 @@
 import { loadConfig } from "./config";
 import { registerAccountRoutes } from "./features/accounts/routes";
 import { registerApiTokenRoutes } from "./features/api-tokens/routes";
+import { registerAuditRoutes } from "./features/audit/routes";
 import { registerDocs } from "./features/docs/routes/docs";
 import { registerOpenApi } from "./features/docs/routes/openapi";
 import { registerHealthz } from "./features/health/routes/healthz";
 import { registerReadyz } from "./features/health/routes/readyz";
+import { registerInviteRoutes } from "./features/invites/routes";
 import { registerJwks } from "./features/keys/routes/jwks";
 import { httpMetrics } from "./features/metrics/http-metrics";
 import { registerMetrics } from "./features/metrics/routes/metrics";
@@ -13,6 +15,7 @@ import { ACTIVATION_PAGE_PATH } from "./features/two-factor/pages/views";
 import { registerTwoFactorRoutes } from "./features/two-factor/routes";
 import { registerUserRoutes } from "./features/users/routes";
 import { registerWebAssets } from "./features/web/routes/assets";
+import { registerWebhookRoutes } from "./features/webhooks/routes";
 import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { type App, createApp } from "./http/openapi";
@@ -43,6 +46,9 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerTwoFactorRoutes(app);
   registerWebAssets(app);
   registerActivationPage(app);
+  registerInviteRoutes(app);
+  registerAuditRoutes(app);
+  registerWebhookRoutes(app);
   registerMetrics(app);
 
   registerOpenApi(app);

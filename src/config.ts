@@ -6,6 +6,8 @@ import {
   type RateLimitSetting,
   rateLimitSettingsFrom,
 } from "./features/rate-limit/policies";
+import { checkWebhookUrl } from "./features/webhooks/destination";
+import { parseWebhookSecrets, webhookKeyBytes } from "./features/webhooks/signing";
 import { MIN_ARGON2_PARAMS } from "./platform/password";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -56,6 +58,10 @@ const schema = z.object({
     .default(MIN_ARGON2_PARAMS.parallelism),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(65_536),
   INVITES_DAILY_LIMIT: z.coerce.number().int().positive().default(5),
+  INVITE_TTL: seconds(604_800),
+  TOKENS_WEBHOOK_URL: optionalVar,
+  TOKEN_WEBHOOK_SECRET: optionalSecret,
+  WEBHOOK_MAX_RETRIES: z.coerce.number().int().min(0).max(100).default(8),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
   LOG_SLOW_REQUEST_MS: z.coerce.number().int().min(1).default(1000),
@@ -92,8 +98,36 @@ const schema = z.object({
   CLEANUP_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(40),
 });
 
-// SMTP settings only matter, and are only checked, when SMTP is the transport.
+/** Adds an issue for each webhook setting that cannot work (never echoing a secret). */
+function checkWebhookVars(vars: z.infer<typeof schema>, ctx: z.RefinementCtx): void {
+  if (vars.TOKENS_WEBHOOK_URL) {
+    const check = checkWebhookUrl(vars.TOKENS_WEBHOOK_URL, vars.ENVIRONMENT);
+    if (!check.ok) ctx.addIssue({ code: "custom", path: ["TOKENS_WEBHOOK_URL"], message: check.reason });
+    // invite.created carries the invite's code: unsigned, a receiver cannot tell it from a forgery.
+    if (vars.ENVIRONMENT === "production" && !vars.TOKEN_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TOKEN_WEBHOOK_SECRET"],
+        message: "required in production when TOKENS_WEBHOOK_URL is set",
+      });
+    }
+  }
+  for (const secret of parseWebhookSecrets(vars.TOKEN_WEBHOOK_SECRET)) {
+    try {
+      webhookKeyBytes(secret);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TOKEN_WEBHOOK_SECRET"],
+        message: "a secret starting with whsec_ must go on with non-empty base64",
+      });
+    }
+  }
+}
+
 const checkedSchema = schema.superRefine((vars, ctx) => {
+  checkWebhookVars(vars, ctx);
+  // SMTP settings only matter, and are only checked, when SMTP is the transport.
   if (vars.MAIL_TRANSPORT !== "smtp") return;
   if (!vars.MAIL_HOST) ctx.addIssue({ code: "custom", path: ["MAIL_HOST"], message: "required for smtp" });
   if (vars.MAIL_USER && !vars.MAIL_PASSWORD) {
@@ -135,6 +169,9 @@ export interface Config {
   passwordHash: { memoryKib: number; iterations: number; parallelism: number };
   maxBodyBytes: number;
   invitesDailyLimit: number;
+  /** Lifetime of an invite created without `data_expiracao`, seconds. */
+  inviteTtl: number;
+  webhooks: WebhookConfig;
   logLevel: "debug" | "info" | "warn" | "error";
   /**
    * The access log: 4xx, 5xx and requests slower than `slowRequestMs` at info; other 2xx/3xx at
@@ -179,6 +216,16 @@ export interface MailConfig {
   from: Mailbox;
   smtp?: SmtpConfig;
   /** Must equal `max_retries` of the e-mail queue consumer in wrangler.toml. */
+  maxRetries: number;
+}
+
+/** Where invite events go and how they are signed; see docs/invites.md. */
+export interface WebhookConfig {
+  /** `TOKENS_WEBHOOK_URL` after `checkWebhookUrl`; undefined turns webhooks off. */
+  url?: URL;
+  /** `TOKEN_WEBHOOK_SECRET` split on spaces: each signs every delivery; none means unsigned. */
+  secrets: string[];
+  /** Must equal `max_retries` of the webhook queue consumer in wrangler.toml. */
   maxRetries: number;
 }
 
@@ -238,6 +285,12 @@ export function loadConfig(env: Env): Config {
     },
     maxBodyBytes: vars.MAX_BODY_BYTES,
     invitesDailyLimit: vars.INVITES_DAILY_LIMIT,
+    inviteTtl: vars.INVITE_TTL,
+    webhooks: {
+      url: vars.TOKENS_WEBHOOK_URL ? new URL(vars.TOKENS_WEBHOOK_URL) : undefined,
+      secrets: parseWebhookSecrets(vars.TOKEN_WEBHOOK_SECRET),
+      maxRetries: vars.WEBHOOK_MAX_RETRIES,
+    },
     logLevel: vars.LOG_LEVEL,
     accessLog: { sampleRate: vars.LOG_SAMPLE_RATE, slowRequestMs: vars.LOG_SLOW_REQUEST_MS },
     metricsToken: vars.METRICS_TOKEN,

@@ -3,6 +3,9 @@ import { loadConfig } from "./config";
 import { createDatabase } from "./db";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
 import { type ApiTokenServices, createApiTokenServices } from "./features/api-tokens/services";
+import { AuditChainRepository } from "./features/audit/chain-repository";
+import { AuditChain } from "./features/audit/chain-service";
+import { AuditLogService } from "./features/audit/log-service";
 import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
 import { Authenticator } from "./features/authorization/authenticator";
@@ -10,6 +13,8 @@ import { CredentialCache, isolateCredentialCaches } from "./features/authorizati
 import type { EmailMessage } from "./features/email/message";
 import { QueueEmailOutbox } from "./features/email/outbox";
 import { HealthService } from "./features/health/service";
+import { durableInviteQuota } from "./features/invites/quota";
+import { createInviteServices, type InviteServices } from "./features/invites/services";
 import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
 import { shardStore } from "./features/metrics/shards";
 import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limit/limiter";
@@ -18,6 +23,11 @@ import { createTwoFactorServices, type TwoFactorServices } from "./features/two-
 import { UserAdminService } from "./features/users/admin-service";
 import { UserRepository } from "./features/users/repository";
 import { createWebServices, type WebServices } from "./features/web/services";
+import { WebhookAdminService } from "./features/webhooks/admin-service";
+import { WebhookDeliveryRepository } from "./features/webhooks/deliveries";
+import type { WebhookMessage } from "./features/webhooks/events";
+import { QueueWebhookOutbox } from "./features/webhooks/outbox";
+import { secretBoxCipher } from "./features/webhooks/secret-box-cipher";
 import { BackgroundTasks } from "./platform/background";
 import { type ClientInfo, NO_CLIENT } from "./platform/client-info";
 import type { PlatformDeps } from "./platform/deps";
@@ -53,6 +63,10 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
   const config = loadConfig(env);
   const db = createDatabase(env, config);
   const { clock, random } = deps;
+  const secretBoxes: Shared["secretBoxes"] = {
+    totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
+    data: () => SecretBox.fromKeys(config.encryption.data.current, config.encryption.data.previous, random),
+  };
   return {
     config,
     logger,
@@ -87,10 +101,16 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     background: new BackgroundTasks(logger),
     rateLimiter: durableRateLimiter(env.RATE_LIMITER, clock),
     credentials: new CredentialCache(isolateCredentialCaches, clock, config.authCacheSeconds * 1000),
-    secretBoxes: {
-      totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
-      data: () => SecretBox.fromKeys(config.encryption.data.current, config.encryption.data.previous, random),
-    },
+    inviteQuota: durableInviteQuota(env.INVITE_QUOTA, clock),
+    webhooks: new QueueWebhookOutbox(
+      env.WEBHOOK_QUEUE as Queue<WebhookMessage>,
+      config.webhooks.url,
+      work,
+      clock,
+      random,
+      async () => secretBoxCipher(await secretBoxes.data()),
+    ),
+    secretBoxes,
   };
 }
 
@@ -118,6 +138,11 @@ export interface Services {
   twoFactor: TwoFactorServices;
   /** Server-rendered pages: cookie sessions and CSRF tokens. */
   web: WebServices;
+  invites: InviteServices;
+  /** `GET /api/audit-logs/` and the hash-chain check. */
+  auditLogs: AuditLogService;
+  /** The webhook delivery log and redelivery (admins). */
+  webhooks: WebhookAdminService;
 }
 
 /**
@@ -143,5 +168,11 @@ export function createServices(shared: Shared): Services {
     users: new UserAdminService(shared),
     twoFactor,
     web: createWebServices(shared),
+    invites: createInviteServices(shared),
+    auditLogs: new AuditLogService(
+      new AuditLogRepository(shared.db),
+      new AuditChain(new AuditChainRepository(shared.db), shared.clock, shared.logger),
+    ),
+    webhooks: new WebhookAdminService({ ...shared, deliveries: new WebhookDeliveryRepository(shared.db) }),
   };
 }

@@ -3,10 +3,12 @@ import type { Database } from "./db";
 import type { AuditService } from "./features/audit/service";
 import type { CredentialCache } from "./features/authorization/credential-cache";
 import type { EmailOutbox } from "./features/email/message";
+import type { InviteQuotaClient } from "./features/invites/quota";
 import type { MetricsRecorder } from "./features/metrics/recorder";
 import type { RateLimiterClient } from "./features/rate-limit/limiter";
 import type { TenantRepository } from "./features/tenants/repository";
 import type { UserRepository } from "./features/users/repository";
+import type { WebhookOutbox } from "./features/webhooks/outbox";
 import type { BackgroundTasks } from "./platform/background";
 import type { ClientInfo } from "./platform/client-info";
 import type { Clock } from "./platform/clock";
@@ -44,6 +46,10 @@ export interface Shared {
   background: BackgroundTasks;
   /** Used by the `rateLimit(policy)` middleware and by services that limit per user. */
   rateLimiter: RateLimiterClient;
+  /** The daily invite cap of each issuer (`InviteQuota` Durable Objects). */
+  inviteQuota: InviteQuotaClient;
+  /** Queues invite events for `TOKENS_WEBHOOK_URL` (sealed); a no-op while it is unset. */
+  webhooks: WebhookOutbox;
   /**
    * This isolate's positive credential checks (access tokens' users, API tokens), reused for
    * `AUTH_CACHE_SECONDS`; a service that changes a user's role, status, password or sessions, or

@@ -1,6 +1,12 @@
 import type { SQL } from "drizzle-orm";
 
 /**
+ * One statement a repository builds for `Database.atomic`: services pass these between
+ * repositories (a change and its audit row) without writing or reading SQL themselves.
+ */
+export type Statement = SQL;
+
+/**
  * The storage port every repository uses. Queries are drizzle `sql` templates written in the SQL
  * both dialects share (RETURNING, ON CONFLICT, lower()); the adapter renders placeholders for its
  * dialect. A unique-constraint violation surfaces as `UniqueViolation` (./errors.ts) on both.

@@ -1,3 +1,5 @@
+import { AuditChainRepository } from "../features/audit/chain-repository";
+import { AuditChain } from "../features/audit/chain-service";
 import type { Clock } from "../platform/clock";
 import { defaultPlatformDeps, type PlatformDeps } from "../platform/deps";
 import { createLogger, logLevelOf } from "../platform/logger";
@@ -5,11 +7,15 @@ import { backgroundContext, createShared } from "../services";
 import { runCleanup } from "./cleanup/run-cleanup";
 import type { CleanupStep } from "./cleanup/steps";
 
+/** Pages of `CLEANUP_BATCH_SIZE` audit rows one cron run links into the hash chain at most. */
+export const AUDIT_SEAL_MAX_PAGES = 10;
+
 /**
  * The cron entry point: builds the shared services like a request does, with the clock fixed at the
  * trigger's `scheduledTime` (so a retried or overlapping run computes the same cutoffs), runs the
- * cleanup steps within the configured budget, then flushes metrics before
- * returning. A failed step makes the invocation fail too, so the Cloudflare dashboard shows it.
+ * cleanup steps within the configured budget, seals new audit rows into the hash chain, then
+ * flushes metrics before returning. A failed step or seal makes the invocation fail too, so the
+ * Cloudflare dashboard shows it.
  *
  * @example export default { fetch, scheduled: createScheduledHandler(CLEANUP_STEPS) };
  */
@@ -27,6 +33,8 @@ export function createScheduledHandler(
     const services = createShared(env, { ...deps, clock }, logger, backgroundContext(deps));
     try {
       const report = await runCleanup(services, steps, services.config.cleanup);
+      const chain = new AuditChain(new AuditChainRepository(services.db), clock, logger);
+      await chain.sealBacklog(services.config.cleanup.batchSize, AUDIT_SEAL_MAX_PAGES);
       if (report.outcome === "failed") {
         const failed = report.steps.filter((step) => step.error !== undefined).map((step) => step.step);
         throw new Error(`cleanup steps failed: ${failed.join(", ")}`);

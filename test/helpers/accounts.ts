@@ -4,6 +4,7 @@ import { buildApp } from "../../src/app";
 import type { RegisterResponse } from "../../src/features/accounts/registration/routes/register";
 import type { LoginResponse } from "../../src/features/accounts/sessions/routes/login";
 import type { EmailMessage } from "../../src/features/email/message";
+import type { WebhookMessage } from "../../src/features/webhooks/events";
 import type { Problem } from "../../src/http/error-handler";
 import { ManualClock } from "../../src/platform/clock";
 import { cryptoRandom } from "../../src/platform/random";
@@ -14,13 +15,14 @@ export type Send = (path: string, init?: RequestInit) => Promise<Response>;
 export const viaSelf: Send = (path, init) => SELF.fetch(`https://auth.test${path}`, init);
 
 /**
- * The real app (`buildApp`) over the test file's real D1, with a manual clock and the e-mail Queue
- * binding replaced by one that records what the outbox sends. Each request runs to the end of
- * its `waitUntil` work (deferred e-mails included) before the response is returned.
+ * The real app (`buildApp`) over the test file's real D1, with a manual clock and the e-mail and
+ * webhook Queue bindings replaced by ones that record what the outboxes send. Each request runs
+ * to the end of its `waitUntil` work (deferred e-mails included) before the response is returned.
  */
 export interface Harness {
   clock: ManualClock;
   emails: EmailMessage[];
+  webhooks: WebhookMessage[];
   send: Send;
   /** The CF-Connecting-IP every request of this harness carries unless it sets its own. */
   clientIp: string;
@@ -49,21 +51,32 @@ export function asClient(send: Send, ip = uniqueClientIp()): { send: Send; ip: s
   };
 }
 
+/** A Queue binding that keeps every message body in `into`. */
+function recordingQueue<Body>(into: Body[]): Queue {
+  const queue = {
+    async send(body: Body) {
+      into.push(body);
+    },
+    async sendBatch(messages: Iterable<{ body: Body }>) {
+      for (const message of messages) into.push(message.body);
+    },
+  };
+  return queue as unknown as Queue;
+}
+
 export function createHarness(
   vars: Partial<Record<keyof Env, string>> = {},
   { origin = "https://auth.test", clientIp = uniqueClientIp() }: { origin?: string; clientIp?: string } = {},
 ): Harness {
   const clock = new ManualClock(Date.now());
   const emails: EmailMessage[] = [];
-  const recordingQueue = {
-    async send(body: EmailMessage) {
-      emails.push(body);
-    },
-    async sendBatch(messages: Iterable<{ body: EmailMessage }>) {
-      for (const message of messages) emails.push(message.body);
-    },
-  };
-  const harnessEnv = { ...env, ...vars, EMAIL_QUEUE: recordingQueue as unknown as Queue } as Env;
+  const webhooks: WebhookMessage[] = [];
+  const harnessEnv = {
+    ...env,
+    ...vars,
+    EMAIL_QUEUE: recordingQueue(emails),
+    WEBHOOK_QUEUE: recordingQueue(webhooks),
+  } as Env;
   const app = buildApp({ clock, random: cryptoRandom });
   const client = asClient(async (path, init) => {
     const ctx = createExecutionContext();
@@ -77,6 +90,7 @@ export function createHarness(
     send: client.send,
     clientIp: client.ip,
     auditRows: () => auditRows(client.ip),
+    webhooks,
   };
 }
 

@@ -14,11 +14,15 @@ import {
 } from "../../src/features/accounts/single-use-tokens/repository";
 import { ApiTokenRepository } from "../../src/features/api-tokens/repository";
 import { generateApiToken } from "../../src/features/api-tokens/token-format";
+import { AuditLogRepository } from "../../src/features/audit/repository";
 import { EmailDeliveryRepository } from "../../src/features/email/delivery-repository";
 import { CaptureTransport } from "../../src/features/email/transports/capture";
+import { InviteRepository } from "../../src/features/invites/repository";
+import { TenantRepository } from "../../src/features/tenants/repository";
 import { TwoFactorCodeRepository } from "../../src/features/two-factor/code-repository";
 import { TwoFactorLockoutRepository } from "../../src/features/two-factor/lockout-repository";
 import { PageSessionRepository } from "../../src/features/web/page-session-repository";
+import { WebhookDeliveryRepository } from "../../src/features/webhooks/deliveries";
 import worker from "../../src/index";
 import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";
 import { DAY_MS, ManualClock } from "../../src/platform/clock";
@@ -214,6 +218,57 @@ async function seedPageSessions(userId: string) {
   await create("pgs_live", 60_000);
 }
 
+async function seedInvites(userId: string) {
+  const tenants = new TenantRepository(db, new ManualClock(NOW), cryptoRandom);
+  await tenants.ensure(["cleanup-org"]);
+  const tenant = (await tenants.findByRef("cleanup-org"))!;
+  const invites = new InviteRepository(db);
+  const invite = (id: string, expiresIn: number) =>
+    invites.insert({
+      id,
+      codeHash: `hash-${id}`,
+      codePrefix: "eiv_test",
+      tipoDestino: "associado",
+      role: "usuario",
+      tenantId: tenant.id,
+      tenantSlug: tenant.slug,
+      nucleos: null,
+      dataExpiracao: at(expiresIn),
+      createdBy: userId,
+      createdAt: at(-DAY_MS),
+    });
+  await invite("inv_expired", -1);
+  await invite("inv_expires_now", 0);
+  await invite("inv_live", HOUR_MS);
+  await invite("inv_used_then_expired", -HOUR_MS);
+  await invites.use("inv_used_then_expired", "hash-inv_used_then_expired", {
+    by: userId,
+    at: at(-2 * HOUR_MS),
+    ip: null,
+    userAgent: null,
+  });
+}
+
+async function seedWebhookDeliveries() {
+  const deliveries = new WebhookDeliveryRepository(db);
+  const record = (eventId: string, age: number) =>
+    deliveries.record({
+      eventId,
+      event: "invite.used",
+      subjectId: "inv_x",
+      payloadSealed: "sealed",
+      url: "https://hooks.example.com/",
+      createdAt: at(-age),
+    });
+  await record("evt_31d", 31 * DAY_MS);
+  await record("evt_29d", 29 * DAY_MS);
+}
+
+async function states(): Promise<Record<string, string>> {
+  const rows = await db.all<{ id: string; estado: string }>(sql`SELECT id, estado FROM invites ORDER BY id`);
+  return Object.fromEntries(rows.map((row) => [row.id, row.estado]));
+}
+
 describe("cron cleanup registry (D1)", () => {
   it("deletes exactly the expired and long-retired rows of every table, and nothing on a second run", async () => {
     const userId = await insertUser(db);
@@ -224,6 +279,23 @@ describe("cron cleanup registry (D1)", () => {
     await seedEmail();
     await seedTwoFactorCodes(userId);
     await seedPageSessions(userId);
+    await seedInvites(userId);
+    await seedWebhookDeliveries();
+    await new AuditLogRepository(db).insert({
+      id: "aud_before_cron",
+      event: "auth.login",
+      result: "success",
+      reason: null,
+      actorId: userId,
+      targetType: "user",
+      targetId: userId,
+      tenantId: null,
+      ip: null,
+      userAgent: null,
+      requestId: null,
+      metadata: {},
+      createdAt: at(-1),
+    });
     const auditRows = await ids("audit_logs");
 
     const first = await runCron();
@@ -247,6 +319,21 @@ describe("cron cleanup registry (D1)", () => {
     );
     expect(lockouts.map((row) => Number(row.locked_until))).toEqual([NOW + 60_000]);
     expect(await ids("audit_logs")).toEqual(auditRows);
+    expect(await states()).toEqual({
+      inv_expired: "expirado",
+      inv_expires_now: "novo",
+      inv_live: "novo",
+      inv_used_then_expired: "usado",
+    });
+    const deliveries = await db.all<{ event_id: string }>(sql`SELECT event_id FROM webhook_deliveries`);
+    expect(deliveries).toEqual([{ event_id: "evt_29d" }]);
+    // The cron also seals the audit rows written since its last run into the hash chain.
+    const unsealed = await db.all(sql`SELECT id FROM audit_logs WHERE seq IS NULL`);
+    expect(unsealed).toEqual([]);
+    expect(first.find((entry) => entry.msg === "audit chain sealed")).toMatchObject({
+      sealed: auditRows.length,
+      headSeq: auditRows.length,
+    });
 
     const rows = (entries: Record<string, unknown>[]) =>
       Object.fromEntries(
@@ -264,10 +351,12 @@ describe("cron cleanup registry (D1)", () => {
       page_sessions_expired: 1,
       email_deliveries_old: 2,
       captured_emails_old: 1,
+      invites_expired: 1,
+      webhook_deliveries_old: 1,
     });
     expect(first.find((entry) => entry.msg === "cleanup run")).toMatchObject({
       outcome: "complete",
-      rows: 13,
+      rows: 15,
     });
 
     const second = await runCron();

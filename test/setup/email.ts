@@ -16,8 +16,8 @@ export interface SmtpTestServer {
   password: string;
 }
 
-/** What wrangler.toml says about the e-mail queue consumer, so tests can check code agrees. */
-export interface EmailQueueSettings {
+/** What wrangler.toml says about a queue consumer, so tests can check code agrees. */
+export interface QueueSettings {
   queue: string;
   maxRetries: number | undefined;
   deadLetterQueue: string | undefined;
@@ -26,7 +26,8 @@ export interface EmailQueueSettings {
 declare module "vitest" {
   export interface ProvidedContext {
     smtpServer: SmtpTestServer;
-    emailQueue: EmailQueueSettings;
+    emailQueue: QueueSettings;
+    webhookQueue: QueueSettings;
   }
 }
 
@@ -71,12 +72,10 @@ function waitForPorts(child: ChildProcess): Promise<SmtpTestServer["ports"]> {
   });
 }
 
-function emailQueueSettings(): EmailQueueSettings {
+function queueSettings(queue: string): QueueSettings {
   const config = unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true });
-  const consumer = config.queues.consumers?.find(
-    (candidate: { queue: string }) => candidate.queue === "edge-auth-email",
-  );
-  if (!consumer) throw new Error("wrangler.toml has no consumer for edge-auth-email");
+  const consumer = config.queues.consumers?.find((candidate: { queue: string }) => candidate.queue === queue);
+  if (!consumer) throw new Error(`wrangler.toml has no consumer for ${queue}`);
   return {
     queue: consumer.queue,
     maxRetries: consumer.max_retries,
@@ -89,7 +88,8 @@ function emailQueueSettings(): EmailQueueSettings {
  * ports and credentials to the workers pool; stops it by PID at teardown.
  */
 export default async function setup(project: TestProject): Promise<() => void> {
-  project.provide("emailQueue", emailQueueSettings());
+  project.provide("emailQueue", queueSettings("edge-auth-email"));
+  project.provide("webhookQueue", queueSettings("edge-auth-webhooks"));
   const tls = testTls();
   const user = "edge-auth-test";
   const password = randomBytes(18).toString("base64url");

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 /** PostgreSQL twin of `./sqlite.ts`; keep the two in step (the contract tests run on both). */
@@ -53,6 +54,8 @@ export const tenantMembers = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     createdAt: epochMs("created_at").notNull(),
+    role: text("role").notNull().default("usuario"),
+    nucleos: text("nucleos"),
   },
   (table) => [
     primaryKey({ columns: [table.userId, table.tenantId] }),
@@ -167,12 +170,56 @@ export const auditLogs = pgTable(
     requestId: text("request_id"),
     metadata: text("metadata").notNull(),
     createdAt: epochMs("created_at").notNull(),
+    seq: bigint("seq", { mode: "number" }),
+    hash: text("hash"),
   },
   (table) => [
     index("audit_logs_target_idx").on(table.targetType, table.targetId, table.createdAt),
     index("audit_logs_actor_idx").on(table.actorId, table.createdAt),
     index("audit_logs_event_idx").on(table.event, table.createdAt),
     index("audit_logs_created_at_idx").on(table.createdAt),
+    uniqueIndex("audit_logs_seq_key").on(table.seq),
+    index("audit_logs_unsealed_idx").on(table.createdAt, table.id).where(sql`seq IS NULL`),
+  ],
+);
+
+export const auditChainHeads = pgTable("audit_chain_heads", {
+  id: text("id").primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+  updatedAt: epochMs("updated_at").notNull(),
+});
+
+export const invites = pgTable(
+  "invites",
+  {
+    id: text("id").primaryKey(),
+    codeHash: text("code_hash").notNull(),
+    codePrefix: text("code_prefix").notNull(),
+    tipoDestino: text("tipo_destino").notNull(),
+    role: text("role").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    nucleos: text("nucleos"),
+    dataExpiracao: epochMs("data_expiracao").notNull(),
+    estado: text("estado").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: epochMs("created_at").notNull(),
+    usedBy: text("used_by"),
+    usedAt: epochMs("used_at"),
+    usedIp: text("used_ip"),
+    usedUserAgent: text("used_user_agent"),
+    revokedBy: text("revoked_by"),
+    revokedAt: epochMs("revoked_at"),
+    revokedIp: text("revoked_ip"),
+    revokedUserAgent: text("revoked_user_agent"),
+  },
+  (table) => [
+    uniqueIndex("invites_code_hash_key").on(table.codeHash),
+    index("invites_tenant_idx").on(table.tenantId, table.id),
+    index("invites_created_by_idx").on(table.createdBy, table.id),
+    index("invites_estado_expiracao_idx").on(table.estado, table.dataExpiracao),
   ],
 );
 

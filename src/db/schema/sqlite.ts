@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -46,7 +47,10 @@ export const tenants = sqliteTable(
   (table) => [uniqueIndex("tenants_slug_key").on(table.slug)],
 );
 
-/** Which users belong to which tenants. */
+/**
+ * Which users belong to which tenants, with their role in that tenant (`admin` > `gestor` >
+ * `usuario`, independent of the global role) and the `nucleos` (JSON array) an invite gave them.
+ */
 export const tenantMembers = sqliteTable(
   "tenant_members",
   {
@@ -57,6 +61,8 @@ export const tenantMembers = sqliteTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     createdAt: integer("created_at").notNull(),
+    role: text("role").notNull().default("usuario"),
+    nucleos: text("nucleos"),
   },
   (table) => [
     primaryKey({ columns: [table.userId, table.tenantId] }),
@@ -184,12 +190,73 @@ export const auditLogs = sqliteTable(
     requestId: text("request_id"),
     metadata: text("metadata").notNull(),
     createdAt: integer("created_at").notNull(),
+    // The hash chain (src/features/audit/chain.ts): null until the sealer links the row.
+    seq: integer("seq"),
+    hash: text("hash"),
   },
   (table) => [
     index("audit_logs_target_idx").on(table.targetType, table.targetId, table.createdAt),
     index("audit_logs_actor_idx").on(table.actorId, table.createdAt),
     index("audit_logs_event_idx").on(table.event, table.createdAt),
     index("audit_logs_created_at_idx").on(table.createdAt),
+    // One row per chain position: two sealers can never fork the chain.
+    uniqueIndex("audit_logs_seq_key").on(table.seq),
+    // The sealer's queue: rows not yet chained, oldest first.
+    index("audit_logs_unsealed_idx").on(table.createdAt, table.id).where(sql`seq IS NULL`),
+  ],
+);
+
+/**
+ * The head of the audit hash chain: the last sealed position and its hash. Sealers move it with a
+ * compare-and-swap, so only one of two concurrent sealers links rows; it is also the anchor that
+ * shows rows deleted from the end of the chain.
+ */
+export const auditChainHeads = sqliteTable("audit_chain_heads", {
+  id: text("id").primaryKey(),
+  seq: integer("seq").notNull(),
+  hash: text("hash").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * Invites (`TokenAcesso`, seeds 000 and 001). The code is stored only as its SHA-256 (`code_hash`)
+ * and a short visible `code_prefix`. `role` is the tenant role `tipo_destino` maps to, fixed at
+ * creation. `estado` is `novo`, `usado`, `revogado` or `expirado` (set by the cron once
+ * `data_expiracao` passes; readers treat a `novo` row past it as expired already).
+ */
+export const invites = sqliteTable(
+  "invites",
+  {
+    id: text("id").primaryKey(),
+    codeHash: text("code_hash").notNull(),
+    codePrefix: text("code_prefix").notNull(),
+    tipoDestino: text("tipo_destino").notNull(),
+    role: text("role").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    nucleos: text("nucleos"),
+    dataExpiracao: integer("data_expiracao").notNull(),
+    estado: text("estado").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    usedBy: text("used_by"),
+    usedAt: integer("used_at"),
+    usedIp: text("used_ip"),
+    usedUserAgent: text("used_user_agent"),
+    revokedBy: text("revoked_by"),
+    revokedAt: integer("revoked_at"),
+    revokedIp: text("revoked_ip"),
+    revokedUserAgent: text("revoked_user_agent"),
+  },
+  (table) => [
+    // Validation, use and revocation by code are one read on this index.
+    uniqueIndex("invites_code_hash_key").on(table.codeHash),
+    // Listings, newest first, paged by id: per tenant and per creator.
+    index("invites_tenant_idx").on(table.tenantId, table.id),
+    index("invites_created_by_idx").on(table.createdBy, table.id),
+    // For the cron step that marks invites past data_expiracao as expired.
+    index("invites_estado_expiracao_idx").on(table.estado, table.dataExpiracao),
   ],
 );
 

@@ -1,10 +1,11 @@
+import type { Statement } from "../../db/database";
 import type { ClientInfo } from "../../platform/client-info";
 import type { Clock } from "../../platform/clock";
 import { newId } from "../../platform/ids";
 import { redact } from "../../platform/logger";
 import type { RandomSource } from "../../platform/random";
-import type { AuditResult } from "./audit-log";
-import type { AuditLogRepository } from "./repository";
+import type { AuditLog, AuditResult } from "./audit-log";
+import type { AuditLogRepository, AuditStatementOptions } from "./repository";
 
 /** What a feature says when it audits; the service adds id, time, request id and the client. */
 export interface AuditEntry {
@@ -59,7 +60,21 @@ export class AuditService {
   }
 
   async record(entry: AuditEntry): Promise<void> {
-    await this.repository.insert({
+    await this.repository.insert(this.row(entry));
+  }
+
+  /**
+   * The audit row of `entry` as a statement for `db.atomic`, so it commits with the change it
+   * records (or not at all), guarded by `options` (see `AuditStatementOptions`).
+   *
+   * @example await invites.revoke(id, record, [audit.statement(entry, { onlyIf: invites.revokedBy(id, by, at) })]);
+   */
+  statement(entry: AuditEntry, options: AuditStatementOptions = {}): Statement {
+    return this.repository.insertStatement(this.row(entry), options);
+  }
+
+  private row(entry: AuditEntry): AuditLog {
+    return {
       id: newId("audit", this.clock, this.random),
       event: entry.event,
       result: entry.result,
@@ -74,7 +89,7 @@ export class AuditService {
       // Defence in depth: callers pass ids and counts, but a key that names a secret never lands.
       metadata: redact(entry.metadata ?? {}) as Record<string, unknown>,
       createdAt: this.clock.now(),
-    });
+    };
   }
 
   /**

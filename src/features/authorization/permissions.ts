@@ -63,10 +63,6 @@ export const PERMISSIONS = {
     description:
       "Change another user's global role, up to one's own (never one's own role, never the last root)",
   },
-  "invites:read": { role: "gestor", scope: "read", description: "List invites and read their history" },
-  "invites:create": { role: "gestor", scope: "write", description: "Emit an invite" },
-  "invites:use": { role: "usuario", scope: "write", description: "Use (consume) an invite" },
-  "invites:revoke": { role: "gestor", scope: "write", description: "Revoke an invite one emitted" },
   "tenants:create": { role: "admin", scope: "admin", description: "Create a tenant" },
   "two-factor:read": {
     role: "usuario",
@@ -100,6 +96,30 @@ export const PERMISSIONS = {
     scope: "admin",
     description: "Confirm a code another user reads back (a help desk checking who is calling)",
   },
+  "invites:read": {
+    role: "gestor",
+    scope: "read",
+    description: "List invites and read an invite's history (one's own tenants; root: every tenant)",
+  },
+  "invites:create": {
+    role: "gestor",
+    scope: "write",
+    description: "Create invites to profiles at or below one's role, into one's own tenants (root: any)",
+  },
+  "invites:use": { role: "usuario", scope: "write", description: "Use an invite's code to join its tenant" },
+  "invites:revoke": {
+    role: "gestor",
+    scope: "write",
+    description: "Revoke invites one can see (a gestor only those they created)",
+  },
+  "audit:read": {
+    role: "admin",
+    scope: "admin",
+    description: "Read the audit log (admin: rows of one's own tenants; root: every row)",
+  },
+  "audit:verify": { role: "admin", scope: "admin", description: "Seal and check the audit log's hash chain" },
+  "webhooks:read": { role: "admin", scope: "admin", description: "Read the webhook delivery log" },
+  "webhooks:redeliver": { role: "admin", scope: "admin", description: "Queue a failed webhook event again" },
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;

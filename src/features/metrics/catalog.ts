@@ -30,6 +30,9 @@ const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 /** A poison message whose body is not an e-mail message has no template it can be counted under. */
 const POISON_TEMPLATES = [...EMAIL_TEMPLATES, "unknown"] as const;
+/** The `policy` label of a 429 from the `InviteQuota` daily cap, which is not a GCRA policy. */
+export const INVITE_DAILY_CAP_POLICY = "invites_daily_cap";
+const LIMIT_POLICIES = [...RATE_LIMIT_POLICY_NAMES, INVITE_DAILY_CAP_POLICY] as const;
 const FAST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 const WEBHOOK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 
@@ -55,9 +58,12 @@ export const METRICS = {
   },
   tokens_rate_limited_total: {
     type: "counter",
-    help: "Requests refused with 429 by a rate-limit policy.",
-    labels: { route: ROUTE_TEMPLATE, policy: RATE_LIMIT_POLICY_NAMES },
-    prefill: RATE_LIMIT_POLICY_NAMES.map((policy) => ({ route: RATE_LIMIT_POLICIES[policy].route, policy })),
+    help: "Requests refused with 429 by a rate-limit policy or by the daily invite cap.",
+    labels: { route: ROUTE_TEMPLATE, policy: LIMIT_POLICIES },
+    prefill: [
+      ...RATE_LIMIT_POLICY_NAMES.map((policy) => ({ route: RATE_LIMIT_POLICIES[policy].route, policy })),
+      { route: "/api/tokens/", policy: INVITE_DAILY_CAP_POLICY },
+    ],
   },
   tokens_webhooks_sent_total: {
     type: "counter",

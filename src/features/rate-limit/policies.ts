@@ -143,6 +143,14 @@ export const RATE_LIMIT_POLICIES = {
     key: byService,
     route: "/tokens/gerar-codigo/",
   },
+  // Invite codes carry 256 random bits: this caps what one client spends on a public route, and
+  // makes scripted probing visible in tokens_rate_limited_total.
+  invites_validate_ip: {
+    variable: "RATE_LIMIT_INVITES_VALIDATE_IP",
+    fallback: "60/60s",
+    key: byClientIp,
+    route: "/api/tokens/validate/",
+  },
 } as const satisfies Record<string, PolicyDefinition>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

@@ -184,6 +184,17 @@ export class WebhookDeliveryRepository {
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 
+  /**
+   * Undoes `resetForRedelivery` when the event could not be queued again after all, so the row
+   * does not sit in `pending` with nothing on its way; false unless it was pending.
+   */
+  async restoreFailed(eventId: string, at: Date): Promise<boolean> {
+    const changed = await this.db.run(sql`
+      UPDATE webhook_deliveries SET status = 'failed', updated_at = ${at.getTime()}
+      WHERE event_id = ${eventId} AND status = 'pending'`);
+    return changed > 0;
+  }
+
   /** Moves a failed row back to pending for a redelivery; false unless it was failed. */
   async resetForRedelivery(eventId: string, at: Date): Promise<boolean> {
     const changed = await this.db.run(sql`

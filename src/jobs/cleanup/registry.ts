@@ -1,6 +1,6 @@
 import { DAY_MS } from "../../platform/clock";
 import type { CleanupStep } from "./steps";
-import { deleteOlderThan } from "./steps";
+import { deleteOlderThan, updateOlderThan } from "./steps";
 
 /**
  * Revoked refresh tokens are kept this long after revocation, then deleted even if not yet
@@ -44,6 +44,13 @@ export const TWO_FACTOR_CODE_RETENTION_MS = DAY_MS;
 export const CAPTURED_EMAIL_RETENTION_MS = 7 * DAY_MS;
 
 /**
+ * A webhook delivery row is kept 30 days from its event: longer than a message can live in the
+ * webhook queue and then its dead-letter queue (14 days each at most), so a replayed dead letter
+ * still finds its row, and long enough for an admin to look into a failure and redeliver it.
+ */
+export const WEBHOOK_DELIVERY_RETENTION_MS = 30 * DAY_MS;
+
+/**
  * Every step of the cron cleanup, one line each, run fairly (round robin, one batch per step per
  * turn) within the run's budget. A feature registers its own here, e.g.
  * `updateOlderThan({ name: "invites_expired", table: "invites", column: "data_expiracao", where: { estado: "novo" }, set: { estado: "expirado" } })`.
@@ -51,7 +58,10 @@ export const CAPTURED_EMAIL_RETENTION_MS = 7 * DAY_MS;
  * Refresh tokens are deleted once expired: the JWT's `exp` is the row's `expires_at` and is
  * checked (without leeway) before the row is read, so an expired token, rotated or not, is refused
  * before reuse detection could look for it. `audit_logs` has no step: it is the security record and
- * product data (an invite's history is served from it), kept until a retention policy is decided.
+ * product data (an invite's history is served from it), kept until a retention policy is decided;
+ * deleting rows would also break its hash chain (src/features/audit/chain-service.ts). Invites are
+ * never deleted either (they are what their history is about); past `data_expiracao` a `novo` one
+ * becomes `expirado`.
  */
 export const CLEANUP_STEPS: readonly CleanupStep[] = [
   deleteOlderThan({ name: "refresh_tokens_expired", table: "refresh_tokens", column: "expires_at" }),
@@ -111,5 +121,19 @@ export const CLEANUP_STEPS: readonly CleanupStep[] = [
     table: "captured_emails",
     column: "captured_at",
     retentionMs: CAPTURED_EMAIL_RETENTION_MS,
+  }),
+  updateOlderThan({
+    name: "invites_expired",
+    table: "invites",
+    column: "data_expiracao",
+    where: { estado: "novo" },
+    set: { estado: "expirado" },
+  }),
+  deleteOlderThan({
+    name: "webhook_deliveries_old",
+    table: "webhook_deliveries",
+    column: "created_at",
+    retentionMs: WEBHOOK_DELIVERY_RETENTION_MS,
+    idColumn: "event_id",
   }),
 ];

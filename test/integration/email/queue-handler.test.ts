@@ -168,14 +168,14 @@ describe("e-mail queue handler", () => {
     expect(await captured.listTo(message.to)).toHaveLength(1);
   });
 
-  it("retries a batch from a queue without a consumer (webhooks, for now) instead of acknowledging it", async () => {
+  it("retries a batch from a queue without a consumer instead of acknowledging it", async () => {
     captureLogs();
-    const result = await run([{ id: "w1", body: { event: "invite.created" } }], QUEUES.webhooks);
+    const result = await run([{ id: "w1", body: { event: "invite.created" } }], "edge-auth-renamed");
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryBatch).toEqual({ retry: true });
     expect(result.retryAllCalls).toEqual([{ delaySeconds: 300 }]);
     const entry = JSON.parse(logs[0]!);
-    expect(entry).toMatchObject({ level: "error", queue: "edge-auth-webhooks", messages: 1 });
+    expect(entry).toMatchObject({ level: "error", queue: "edge-auth-renamed", messages: 1 });
     expect(logs[0]).not.toContain("invite.created");
   });
 });
