@@ -47,6 +47,14 @@ export const RATE_LIMIT_POLICIES = {
     key: byClientIp,
     route: "/auth/refresh",
   },
+  // Logout needs a refresh token this service signed; the limit caps what one client can spend
+  // on presenting old ones (logout-all checks each against the store).
+  logout_ip: {
+    variable: "RATE_LIMIT_LOGOUT_IP",
+    fallback: "30/60s",
+    key: byClientIp,
+    route: "/auth/logout",
+  },
   password_reset_ip: {
     variable: "RATE_LIMIT_PASSWORD_RESET_IP",
     fallback: "10/3600s",

@@ -143,10 +143,11 @@ describe("rate limits of the account routes", () => {
     );
   });
 
-  it("register, refresh, reset confirm and verification verify are limited per IP", async () => {
+  it("register, refresh, logout, reset confirm and verification verify are limited per IP", async () => {
     const harness = limited({
       RATE_LIMIT_REGISTER_IP: "1/3600s",
       RATE_LIMIT_REFRESH_IP: "1/60s",
+      RATE_LIMIT_LOGOUT_IP: "1/60s",
       RATE_LIMIT_PASSWORD_RESET_CONFIRM_IP: "1/600s",
       RATE_LIMIT_VERIFICATION_VERIFY_IP: "1/600s",
     });
@@ -161,6 +162,7 @@ describe("rate limits of the account routes", () => {
 
     const cases: Array<[string, unknown, number]> = [
       ["/auth/refresh", { refreshToken: "not.a.token" }, 401],
+      ["/auth/logout", { refreshToken: "not.a.token", all: true }, 401],
       ["/reset-password/confirm", { token: "rst_guess", password: "a brand new passphrase" }, 400],
       ["/verification-token/verify", { token: "vfy_guess" }, 400],
     ];

@@ -99,7 +99,7 @@ export class SessionService {
     user: User,
     claims: UserClaims,
   ): Promise<TokenPair> {
-    const { issuer, refreshTokens, audit, clock, logger, metrics, reuseGraceSeconds } = this.deps;
+    const { issuer, refreshTokens, audit, clock, reuseGraceSeconds } = this.deps;
     const now = clock.now();
     const record = await refreshTokens.findById(jti);
     if (!record || record.tokenHash !== tokenHash || record.userId !== user.id) {
@@ -126,18 +126,33 @@ export class SessionService {
       await this.auditRefreshFailure(user.id, "rotated_within_grace", record);
       throw this.refuse("revoked_token");
     }
-    const revoked = await refreshTokens.revokeFamily(record.familyId, "reuse_detected", now);
+    await this.revokeLeakedFamily(record, user.id);
+    throw this.refuse("revoked_token");
+  }
+
+  /** A retired token came back after the grace window: it leaked, so its whole family goes. */
+  private async revokeLeakedFamily(record: RefreshTokenRecord, userId: string): Promise<void> {
+    const { refreshTokens, audit, clock, logger, metrics } = this.deps;
+    const revoked = await refreshTokens.revokeFamily(record.familyId, "reuse_detected", clock.now());
     metrics.increment("tokens_refresh_token_reuse_total");
     logger.warn("refresh token reuse detected; family revoked", {
-      userId: user.id,
+      userId,
       familyId: record.familyId,
       revoked,
     });
-    await audit.userEvent("auth.refresh.reuse_detected", "failure", user, {
+    await audit.userEvent("auth.refresh.reuse_detected", "failure", userId, {
       reason: "reuse_detected",
-      metadata: { familyId: record.familyId, revoked, rotatedAt: record.rotatedAt.toISOString() },
+      metadata: { familyId: record.familyId, revoked, rotatedAt: record.rotatedAt?.toISOString() },
     });
-    throw this.refuse("revoked_token");
+  }
+
+  /** True when a rotated, unrevoked token is presented after the grace window: a leaked token. */
+  private isReuse(record: RefreshTokenRecord, now: Date): boolean {
+    return (
+      record.revokedAt === null &&
+      record.rotatedAt !== null &&
+      now.getTime() - record.rotatedAt.getTime() >= this.deps.reuseGraceSeconds * 1000
+    );
   }
 
   private auditRefreshFailure(userId: string, reason: string, record?: RefreshTokenRecord): Promise<void> {
@@ -149,28 +164,58 @@ export class SessionService {
 
   /**
    * Ends the session of `token` (its whole family), or every session of its user with `all`,
-   * which also refuses the user's access tokens issued until now. 401 only when the token itself
-   * is not a valid refresh token; an already-ended session is not an error.
+   * which also refuses the user's access tokens issued until now. Ending one session accepts any
+   * refresh token this service signed (an already-ended session is not an error); ending them all
+   * needs a live one, see `logoutEverywhere`.
    */
   async logout(token: string, all: boolean): Promise<void> {
-    const { db, users, refreshTokens, audit, clock } = this.deps;
+    const { refreshTokens, audit, clock } = this.deps;
     const { payload, jti } = await this.verifyRefreshToken(token);
     const userId = payload.sub!;
     const tokenHash = await hashSecret(token);
-    const now = clock.now();
-    let revoked: number;
-    if (all) {
-      const [rows] = await db.atomic([
-        refreshTokens.revokeAllForUserStatement(userId, "logout_all", now),
-        users.revokeAccessTokensStatement(userId, now),
-      ]);
-      revoked = rows?.length ?? 0;
-    } else {
-      revoked = await refreshTokens.revokeFamilyOf(jti, tokenHash, "logout", now);
-    }
+    if (all) return this.logoutEverywhere(userId, jti, tokenHash);
+    const revoked = await refreshTokens.revokeFamilyOf(jti, tokenHash, "logout", clock.now());
     await audit.userEvent("auth.logout", "success", userId, {
-      reason: all ? "all_sessions" : "this_session",
+      reason: "this_session",
       metadata: { revoked },
+    });
+  }
+
+  /**
+   * Signing out everywhere is only for the holder of a live session: a refresh token that was
+   * rotated, revoked (by a password reset, say) or cleaned up must not end the sessions of whoever
+   * holds the live ones, again and again until its `exp`. A rotated token past the grace window is
+   * a reuse and revokes its family, as at refresh. The check reads before it writes: the only
+   * token that can pass it and be retired before the write is one that was live an instant ago.
+   */
+  private async logoutEverywhere(userId: string, jti: string, tokenHash: string): Promise<void> {
+    const { db, users, refreshTokens, audit, clock } = this.deps;
+    const now = clock.now();
+    const record = await refreshTokens.findById(jti);
+    if (!record || record.tokenHash !== tokenHash || record.userId !== userId) {
+      await this.auditLogoutFailure(userId, "unknown_token");
+      throw this.refuse("invalid_token");
+    }
+    if (!isLive(record, now)) {
+      if (this.isReuse(record, now)) await this.revokeLeakedFamily(record, userId);
+      const reason = record.revokedAt || record.rotatedAt ? "revoked" : "expired";
+      await this.auditLogoutFailure(userId, reason, record);
+      throw this.refuse(reason === "revoked" ? "revoked_token" : "expired_token");
+    }
+    const [rows] = await db.atomic([
+      refreshTokens.revokeAllForUserStatement(userId, "logout_all", now),
+      users.revokeAccessTokensStatement(userId, now),
+    ]);
+    await audit.userEvent("auth.logout", "success", userId, {
+      reason: "all_sessions",
+      metadata: { revoked: rows?.length ?? 0 },
+    });
+  }
+
+  private auditLogoutFailure(userId: string, reason: string, record?: RefreshTokenRecord): Promise<void> {
+    return this.deps.audit.userEvent("auth.logout", "failure", userId, {
+      reason,
+      metadata: record ? { familyId: record.familyId } : {},
     });
   }
 
