@@ -86,8 +86,22 @@ const schema = z.object({
   CLEANUP_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(40),
 });
 
+type Vars = z.infer<typeof schema>;
+
+// Refresh tokens are addressed to the issuer itself (src/platform/jwt.ts): the apps' audience must
+// be another name, or a refresh token would carry the apps' `aud`.
+function checkAudience(vars: Vars, ctx: z.RefinementCtx): void {
+  if (vars.JWT_AUDIENCE === vars.JWT_ISSUER) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["JWT_AUDIENCE"],
+      message: "must differ from JWT_ISSUER (refresh tokens are addressed to the issuer)",
+    });
+  }
+}
+
 // SMTP settings only matter, and are only checked, when SMTP is the transport.
-const checkedSchema = schema.superRefine((vars, ctx) => {
+function checkSmtp(vars: Vars, ctx: z.RefinementCtx): void {
   if (vars.MAIL_TRANSPORT !== "smtp") return;
   if (!vars.MAIL_HOST) ctx.addIssue({ code: "custom", path: ["MAIL_HOST"], message: "required for smtp" });
   if (vars.MAIL_USER && !vars.MAIL_PASSWORD) {
@@ -100,6 +114,11 @@ const checkedSchema = schema.superRefine((vars, ctx) => {
       message: "must be starttls or tls in production: credentials are never sent in clear",
     });
   }
+}
+
+const checkedSchema = schema.superRefine((vars, ctx) => {
+  checkAudience(vars, ctx);
+  checkSmtp(vars, ctx);
 });
 const rateLimitSchema = z.object(RATE_LIMIT_VARS);
 

@@ -32,6 +32,7 @@ describeOnEachDialect("UserRepository", (db) => {
       ...input,
       emailVerifiedAt: null,
       tokensValidAfter: null,
+      tokenEpoch: 0,
       updatedAt: AT,
     });
     expect(await users().findById(input.id)).toEqual(created);
@@ -114,7 +115,7 @@ describeOnEachDialect("UserRepository", (db) => {
     expect(await users().markEmailVerified(other.id, first)).toBe(true);
   });
 
-  it("replaces the password and cuts off older access tokens in one statement", async () => {
+  it("replaces the password and cuts off older tokens (the epoch moves on) in one statement", async () => {
     const input = newUser();
     await users().create(input);
     const at = new Date(AT.getTime() + 5000);
@@ -122,10 +123,16 @@ describeOnEachDialect("UserRepository", (db) => {
     expect(await users().findById(input.id)).toMatchObject({
       passwordHash: "$argon2id$reset",
       tokensValidAfter: at,
+      tokenEpoch: 1,
     });
     const later = new Date(at.getTime() + 5000);
     await db().atomic([users().revokeAccessTokensStatement(input.id, later)]);
-    expect((await users().findById(input.id))?.tokensValidAfter).toEqual(later);
+    expect(await users().findById(input.id)).toMatchObject({ tokensValidAfter: later, tokenEpoch: 2 });
+    // Concurrent cut-offs each move the epoch on: none is lost to a read-modify-write.
+    await Promise.all(
+      Array.from({ length: 5 }, () => db().atomic([users().revokeAccessTokensStatement(input.id, later)])),
+    );
+    expect((await users().findById(input.id))?.tokenEpoch).toBe(7);
   });
 
   it("counts users", async () => {

@@ -17,6 +17,9 @@ export const users = pgTable(
     status: text("status").notNull(),
     emailVerifiedAt: epochMs("email_verified_at"),
     tokensValidAfter: epochMs("tokens_valid_after"),
+    // Bumped by every cut-off (reset, logout everywhere, password change); tokens carry the value
+    // they were issued under and are refused once it moved on, whatever the clock says.
+    tokenEpoch: integer("token_epoch").notNull().default(0),
     createdAt: epochMs("created_at").notNull(),
     updatedAt: epochMs("updated_at").notNull(),
   },

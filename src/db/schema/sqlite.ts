@@ -21,6 +21,9 @@ export const users = sqliteTable(
     emailVerifiedAt: integer("email_verified_at"),
     // Access tokens issued before this instant are refused by this service (reset, logout of all).
     tokensValidAfter: integer("tokens_valid_after"),
+    // Bumped by every cut-off (reset, logout everywhere, password change); tokens carry the value
+    // they were issued under and are refused once it moved on, whatever the clock says.
+    tokenEpoch: integer("token_epoch").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

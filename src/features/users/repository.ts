@@ -13,6 +13,7 @@ interface UserRow {
   status: string;
   email_verified_at: number | null;
   tokens_valid_after: number | null;
+  token_epoch: number;
   created_at: number;
   updated_at: number;
 }
@@ -37,16 +38,17 @@ function toUser(row: UserRow): User {
     status: row.status as UserStatus,
     emailVerifiedAt: dateOrNull(row.email_verified_at),
     tokensValidAfter: dateOrNull(row.tokens_valid_after),
+    tokenEpoch: Number(row.token_epoch),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
 }
 
 const COLUMNS = sql.raw(
-  "id, username, email, password_hash, name, role, status, email_verified_at, tokens_valid_after, created_at, updated_at",
+  "id, username, email, password_hash, name, role, status, email_verified_at, tokens_valid_after, token_epoch, created_at, updated_at",
 );
 
-export type NewUser = Omit<User, "emailVerifiedAt" | "tokensValidAfter" | "updatedAt"> & {
+export type NewUser = Omit<User, "emailVerifiedAt" | "tokensValidAfter" | "tokenEpoch" | "updatedAt"> & {
   emailVerifiedAt?: Date | null;
 };
 
@@ -129,18 +131,22 @@ export class UserRepository {
   }
 
   /**
-   * A new password that also refuses every access token issued before `at` (password reset).
-   * A statement, so it runs in one `db.atomic` with the revocation of the refresh tokens.
+   * A new password that also cuts off every token issued until now (password reset or change):
+   * the token epoch moves on. A statement, so it runs in one `db.atomic` with the revocation of
+   * the refresh tokens.
    */
   replacePasswordStatement(id: string, passwordHash: string, at: Date): SQL {
     return sql`
-      UPDATE users SET password_hash = ${passwordHash}, tokens_valid_after = ${at.getTime()}, updated_at = ${at.getTime()}
+      UPDATE users SET password_hash = ${passwordHash}, tokens_valid_after = ${at.getTime()},
+                       token_epoch = token_epoch + 1, updated_at = ${at.getTime()}
       WHERE id = ${id}`;
   }
 
-  /** Refuses every access token of the user issued before `at` (logout everywhere). */
+  /** Cuts off every token of the user issued until now (logout everywhere): the epoch moves on. */
   revokeAccessTokensStatement(id: string, at: Date): SQL {
-    return sql`UPDATE users SET tokens_valid_after = ${at.getTime()}, updated_at = ${at.getTime()} WHERE id = ${id}`;
+    return sql`
+      UPDATE users SET tokens_valid_after = ${at.getTime()}, token_epoch = token_epoch + 1, updated_at = ${at.getTime()}
+      WHERE id = ${id}`;
   }
 
   async setStatus(id: string, status: UserStatus, at: Date): Promise<boolean> {

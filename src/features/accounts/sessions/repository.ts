@@ -27,7 +27,13 @@ export type NewRefreshToken = Omit<
 >;
 
 /** Why a refresh token stopped working (stored in `revoked_reason`). */
-export type RevocationReason = "logout" | "logout_all" | "reuse_detected" | "password_reset";
+export type RevocationReason =
+  | "logout"
+  | "logout_all"
+  | "reuse_detected"
+  | "password_reset"
+  /** Presented after a cut-off that its row escaped (a rotation racing a reset on PostgreSQL). */
+  | "cut_off";
 
 interface RefreshTokenRow {
   id: string;

@@ -25,10 +25,13 @@ type TokenFailure = Exclude<
   "invalid_credentials" | "invalid_two_factor_code"
 >;
 
-/** True when an access token issued at `iat` (seconds) predates the user's cut-off. */
-export function issuedBeforeCutoff(iat: number | undefined, user: User): boolean {
-  if (!user.tokensValidAfter) return false;
-  return (iat ?? 0) < Math.floor(user.tokensValidAfter.getTime() / 1000);
+/**
+ * True when a token (either kind) was issued before the user's latest cut-off: its `token_epoch`
+ * is not the user's. Exact whatever the clocks say, unlike comparing whole-second `iat`s with the
+ * cut-off time; a token without the claim is refused.
+ */
+export function issuedBeforeCutoff(payload: JWTPayload, user: User): boolean {
+  return payload.token_epoch !== user.tokenEpoch;
 }
 
 /**
@@ -69,6 +72,13 @@ export class SessionService {
     if (user?.status !== "active") {
       await this.auditRefreshFailure(payload.sub!, "user_unavailable");
       throw this.refuse("invalid_token");
+    }
+    // A session cut off after this token was issued. Its row is normally revoked already; not when
+    // its rotation raced the cut-off on PostgreSQL (the cut-off's UPDATE never saw the new child).
+    if (issuedBeforeCutoff(payload, user)) {
+      await refreshTokens.revokeFamilyOf(jti, tokenHash, "cut_off", clock.now());
+      await this.auditRefreshFailure(user.id, "cut_off");
+      throw this.refuse("revoked_token");
     }
     const claims = await issuer.claimsFor(user);
     const now = clock.now();
@@ -224,7 +234,7 @@ export class SessionService {
     const payload = await this.verify("access", accessToken);
     const user = await this.deps.users.findById(payload.sub!);
     if (user?.status !== "active") throw this.refuse("invalid_token");
-    if (issuedBeforeCutoff(payload.iat, user)) throw this.refuse("revoked_token");
+    if (issuedBeforeCutoff(payload, user)) throw this.refuse("revoked_token");
     return { user, payload };
   }
 

@@ -3,7 +3,7 @@ import { hashSecret } from "../../../platform/secrets";
 import type { TenantRepository } from "../../tenants/repository";
 import type { Role, User } from "../../users/user";
 
-/** The user claims of both token kinds (seed 002); `iss`, `aud`, `iat`, `exp` and `jti` are added when signing. */
+/** The claims of an access token (seed 002's, plus two); `iss`, `aud`, `iat`, `exp` are added when signing. */
 export interface UserClaims {
   [claim: string]: unknown;
   sub: string;
@@ -11,10 +11,17 @@ export interface UserClaims {
   /** The user's display name ("Nome completo" in seed 002), not the username. */
   user_name: string;
   email: string;
+  /**
+   * OIDC's claim: whether the user proved they own `email`. An app must not trust an unverified
+   * address (for account linking, say): anyone can register with someone else's.
+   */
+  email_verified: boolean;
   /** The global role as a one-element list: the seed's claim is a list, the service has one role per user. */
   roles: Role[];
   /** Slugs of the user's tenants, sorted (seed 002's claim name). */
   institutions: string[];
+  /** The user's token epoch when issued: a later cut-off (reset, logout everywhere) refuses the token. */
+  token_epoch: number;
 }
 
 /** A signed refresh token and what is stored about it. */
@@ -35,10 +42,9 @@ export interface TokenPair {
 }
 
 /**
- * Builds the claims of a user and signs access and refresh tokens with them. Claims are built the
- * same way every time (sorted tenant slugs, fixed key order) so a refresh token can be reproduced
- * exactly from its stored `iat`/`exp` — which is how a retry inside the grace window gets the
- * same child back.
+ * Builds the claims of a user and signs access and refresh tokens with them. A refresh token is
+ * built the same way every time (fixed claims and key order), so it can be reproduced exactly from
+ * its stored `iat`/`exp` — which is how a retry inside the grace window gets the same child back.
  */
 export class TokenIssuer {
   constructor(
@@ -53,8 +59,10 @@ export class TokenIssuer {
       user_id: user.id,
       user_name: user.name,
       email: user.email,
+      email_verified: user.emailVerifiedAt !== null,
       roles: [user.role],
       institutions: await this.tenants.slugsForUser(user.id),
+      token_epoch: user.tokenEpoch,
     };
   }
 
@@ -64,7 +72,9 @@ export class TokenIssuer {
 
   /**
    * Signs a refresh token with `jti = id`, issued at `issuedAt` (the record's `created_at`) and
-   * valid for the refresh TTL, or until `expiresAt` when reproducing a stored token.
+   * valid for the refresh TTL, or until `expiresAt` when reproducing a stored token. It carries only
+   * what rotation reads (`sub`, `token_epoch`, `jti`): no profile claim an app could mistake it for
+   * an access token by, nothing that changes when the profile does.
    */
   async refreshToken(
     claims: UserClaims,
@@ -74,7 +84,8 @@ export class TokenIssuer {
   ): Promise<SignedRefreshToken> {
     const iat = Math.floor(issuedAt.getTime() / 1000);
     const ttl = expiresAt ? Math.round(expiresAt.getTime() / 1000) - iat : this.ttl.refresh;
-    const token = await this.jwt.sign("refresh", { ...claims, jti: id }, ttl, iat);
+    const refreshClaims = { sub: claims.sub, token_epoch: claims.token_epoch, jti: id };
+    const token = await this.jwt.sign("refresh", refreshClaims, ttl, iat);
     return { token, tokenHash: await hashSecret(token), issuedAt, expiresAt: new Date((iat + ttl) * 1000) };
   }
 
