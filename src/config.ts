@@ -35,6 +35,7 @@ const schema = z.object({
   DATA_PREVIOUS_ENCRYPTION_KEYS: optionalSecret,
   ACCESS_TOKEN_TTL: seconds(900),
   REFRESH_TOKEN_TTL: seconds(1_209_600),
+  SESSION_MAX_LIFETIME: seconds(2_592_000),
   PASSWORD_RESET_TTL: seconds(3600),
   VERIFICATION_TOKEN_TTL: seconds(86_400),
   PASSWORD_HASH_MEMORY_KIB: z.coerce
@@ -116,8 +117,20 @@ function checkSmtp(vars: Vars, ctx: z.RefinementCtx): void {
   }
 }
 
+// The refresh TTL is the idle timeout: longer than the absolute lifetime, it would mean nothing.
+function checkSessionLifetimes(vars: Vars, ctx: z.RefinementCtx): void {
+  if (vars.REFRESH_TOKEN_TTL > vars.SESSION_MAX_LIFETIME) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["REFRESH_TOKEN_TTL"],
+      message: "must not exceed SESSION_MAX_LIFETIME",
+    });
+  }
+}
+
 const checkedSchema = schema.superRefine((vars, ctx) => {
   checkAudience(vars, ctx);
+  checkSessionLifetimes(vars, ctx);
   checkSmtp(vars, ctx);
 });
 const rateLimitSchema = z.object(RATE_LIMIT_VARS);
@@ -132,7 +145,10 @@ export interface Config {
     privateKeyPem: string;
     previousPublicKeysPem?: string;
     accessTokenTtl: number;
+    /** Seconds a refresh token lives after its rotation: the session's idle timeout. */
     refreshTokenTtl: number;
+    /** Seconds a session (refresh-token family) lives at most from its login, however often it rotates. */
+    sessionMaxLifetime: number;
   };
   passwordResetTtl: number;
   verificationTokenTtl: number;
@@ -217,6 +233,7 @@ export function loadConfig(env: Env): Config {
       previousPublicKeysPem: vars.JWT_PREVIOUS_PUBLIC_KEYS,
       accessTokenTtl: vars.ACCESS_TOKEN_TTL,
       refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
+      sessionMaxLifetime: vars.SESSION_MAX_LIFETIME,
     },
     encryption: {
       totp: { current: vars.TOTP_ENCRYPTION_KEY, previous: keyList(vars.TOTP_PREVIOUS_ENCRYPTION_KEYS) },

@@ -58,6 +58,7 @@ async function login(refreshTokens: RefreshTokenRepository, userId: string, id: 
     tokenHash: `hash-${id}`,
     familyId: id,
     parentId: null,
+    sessionStartedAt: at(expiresIn - 14 * DAY_MS),
     expiresAt: at(expiresIn),
     ip: null,
     userAgent: null,

@@ -74,6 +74,8 @@ export const refreshTokens = pgTable(
     familyId: text("family_id").notNull(),
     parentId: text("parent_id"),
     replacedById: text("replaced_by_id"),
+    // When the session (family) began: every token of a family expires by then + SESSION_MAX_LIFETIME.
+    sessionStartedAt: epochMs("session_started_at").notNull().default(0),
     expiresAt: epochMs("expires_at").notNull(),
     rotatedAt: epochMs("rotated_at"),
     revokedAt: epochMs("revoked_at"),

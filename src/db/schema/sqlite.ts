@@ -82,6 +82,8 @@ export const refreshTokens = sqliteTable(
     familyId: text("family_id").notNull(),
     parentId: text("parent_id"),
     replacedById: text("replaced_by_id"),
+    // When the session (family) began: every token of a family expires by then + SESSION_MAX_LIFETIME.
+    sessionStartedAt: integer("session_started_at").notNull().default(0),
     expiresAt: integer("expires_at").notNull(),
     rotatedAt: integer("rotated_at"),
     revokedAt: integer("revoked_at"),

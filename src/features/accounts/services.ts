@@ -59,6 +59,7 @@ export function createAccountServices(
     issuer: new TokenIssuer(jwt, tenants, {
       access: config.jwt.accessTokenTtl,
       refresh: config.jwt.refreshTokenTtl,
+      sessionMax: config.jwt.sessionMaxLifetime,
     }),
     refreshTokens,
     reuseGraceSeconds: config.refreshReuseGraceSeconds,

@@ -64,7 +64,16 @@ describe("token claims", () => {
   it("refresh tokens are addressed to the service itself and carry only what rotation reads", async () => {
     const { tokens } = await register(viaSelf);
     const { payload } = decodeJwt(tokens.refreshToken);
-    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "jti", "sub", "token_epoch"]);
+    expect(Object.keys(payload).sort()).toEqual([
+      "aud",
+      "auth_time",
+      "exp",
+      "iat",
+      "iss",
+      "jti",
+      "sub",
+      "token_epoch",
+    ]);
     expect(payload.aud).toBe(env.JWT_ISSUER);
 
     // An app that checks iss and aud but forgets typ still never takes it for an access token.

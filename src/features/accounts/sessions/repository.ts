@@ -10,6 +10,8 @@ export interface RefreshTokenRecord {
   /** The login this token descends from: the id of the family's first token. */
   familyId: string;
   parentId: string | null;
+  /** When the session began (the family's first token): caps every member's expiry. */
+  sessionStartedAt: Date;
   /** Set when rotated: the child issued in exchange. */
   replacedById: string | null;
   expiresAt: Date;
@@ -41,6 +43,7 @@ interface RefreshTokenRow {
   token_hash: string;
   family_id: string;
   parent_id: string | null;
+  session_started_at: number;
   replaced_by_id: string | null;
   expires_at: number;
   rotated_at: number | null;
@@ -52,7 +55,7 @@ interface RefreshTokenRow {
 }
 
 const COLUMNS = sql.raw(
-  "id, user_id, token_hash, family_id, parent_id, replaced_by_id, expires_at, rotated_at, revoked_at, revoked_reason, ip, user_agent, created_at",
+  "id, user_id, token_hash, family_id, parent_id, session_started_at, replaced_by_id, expires_at, rotated_at, revoked_at, revoked_reason, ip, user_agent, created_at",
 );
 
 function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
@@ -62,6 +65,7 @@ function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
     tokenHash: row.token_hash,
     familyId: row.family_id,
     parentId: row.parent_id,
+    sessionStartedAt: new Date(Number(row.session_started_at)),
     replacedById: row.replaced_by_id,
     expiresAt: new Date(row.expires_at),
     rotatedAt: dateOrNull(row.rotated_at),
@@ -88,9 +92,11 @@ export class RefreshTokenRepository {
 
   async insert(token: NewRefreshToken): Promise<void> {
     await this.db.run(sql`
-      INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, expires_at, ip, user_agent, created_at)
+      INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, session_started_at, expires_at, ip,
+                                  user_agent, created_at)
       VALUES (${token.id}, ${token.userId}, ${token.tokenHash}, ${token.familyId}, ${token.parentId},
-              ${token.expiresAt.getTime()}, ${token.ip}, ${token.userAgent}, ${token.createdAt.getTime()})`);
+              ${token.sessionStartedAt.getTime()}, ${token.expiresAt.getTime()}, ${token.ip}, ${token.userAgent},
+              ${token.createdAt.getTime()})`);
   }
 
   async findById(id: string): Promise<RefreshTokenRecord | undefined> {
@@ -101,9 +107,9 @@ export class RefreshTokenRepository {
   }
 
   /**
-   * Exchanges the live token `parent` for `child` (same user and family). Returns the child as
-   * stored when this call won, undefined when the parent was not live (already rotated, revoked,
-   * expired, or not this token).
+   * Exchanges the live token `parent` for `child` (same user, family and session start). Returns
+   * the child as stored when this call won, undefined when the parent was not live (already
+   * rotated, revoked, expired, or not this token).
    */
   async rotate(
     parent: { id: string; tokenHash: string },
@@ -118,8 +124,10 @@ export class RefreshTokenRepository {
         RETURNING id`,
       // Inserts only if the UPDATE above won: it is what set replaced_by_id to this child's id.
       sql`
-        INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, expires_at, ip, user_agent, created_at)
-        SELECT ${child.id}, user_id, ${child.tokenHash}, family_id, id, CAST(${child.expiresAt.getTime()} AS BIGINT),
+        INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, session_started_at, expires_at, ip,
+                                    user_agent, created_at)
+        SELECT ${child.id}, user_id, ${child.tokenHash}, family_id, id, session_started_at,
+               CAST(${child.expiresAt.getTime()} AS BIGINT),
                ${child.ip}, ${child.userAgent}, CAST(${at} AS BIGINT)
         FROM refresh_tokens WHERE id = ${parent.id} AND replaced_by_id = ${child.id}
         RETURNING ${COLUMNS}`,

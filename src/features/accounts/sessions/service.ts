@@ -48,13 +48,15 @@ export class SessionService {
     const { issuer, refreshTokens, client, clock, random } = this.deps;
     const claims = await issuer.claimsFor(user);
     const id = newId("refreshToken", clock, random);
-    const refresh = await issuer.refreshToken(claims, id, clock.now());
+    const now = clock.now();
+    const refresh = await issuer.refreshToken(claims, { id, issuedAt: now, sessionStartedAt: now });
     await refreshTokens.insert({
       id,
       userId: user.id,
       tokenHash: refresh.tokenHash,
       familyId: id,
       parentId: null,
+      sessionStartedAt: now,
       expiresAt: refresh.expiresAt,
       ip: client.ip,
       userAgent: client.userAgent,
@@ -66,7 +68,7 @@ export class SessionService {
   /** Exchanges a live refresh token for a new pair; 401 for anything else. */
   async refresh(token: string): Promise<TokenPair> {
     const { issuer, users, refreshTokens, audit, client, clock, random } = this.deps;
-    const { payload, jti } = await this.verifyRefreshToken(token);
+    const { payload, jti, sessionStartedAt } = await this.verifyRefreshToken(token);
     const tokenHash = await hashSecret(token);
     const user = await users.findById(payload.sub!);
     if (user?.status !== "active") {
@@ -83,7 +85,8 @@ export class SessionService {
     const claims = await issuer.claimsFor(user);
     const now = clock.now();
     const childId = newId("refreshToken", clock, random);
-    const child = await issuer.refreshToken(claims, childId, now);
+    // Capped by the session's absolute lifetime: rotating keeps a session alive, never forever.
+    const child = await issuer.refreshToken(claims, { id: childId, issuedAt: now, sessionStartedAt });
     const stored = await refreshTokens.rotate(
       { id: jti, tokenHash },
       {
@@ -123,7 +126,12 @@ export class SessionService {
     if (now.getTime() - record.rotatedAt.getTime() < reuseGraceSeconds * 1000) {
       const child = record.replacedById ? await refreshTokens.findById(record.replacedById) : undefined;
       if (child && isLive(child, now)) {
-        const again = await issuer.refreshToken(claims, child.id, child.createdAt, child.expiresAt);
+        const again = await issuer.refreshToken(claims, {
+          id: child.id,
+          issuedAt: child.createdAt,
+          sessionStartedAt: child.sessionStartedAt,
+          expiresAt: child.expiresAt,
+        });
         // Equal only if nothing in the claims changed since the child was issued.
         if (again.tokenHash === child.tokenHash) {
           await audit.userEvent("auth.refresh", "success", user, {
@@ -238,10 +246,15 @@ export class SessionService {
     return { user, payload };
   }
 
-  private async verifyRefreshToken(token: string): Promise<{ payload: JWTPayload; jti: string }> {
+  private async verifyRefreshToken(
+    token: string,
+  ): Promise<{ payload: JWTPayload; jti: string; sessionStartedAt: Date }> {
     const payload = await this.verify("refresh", token);
-    if (typeof payload.jti !== "string" || payload.jti.length === 0) throw this.refuse("invalid_token");
-    return { payload, jti: payload.jti };
+    const { jti, auth_time: authTime } = payload;
+    if (typeof jti !== "string" || jti.length === 0 || !Number.isSafeInteger(authTime)) {
+      throw this.refuse("invalid_token");
+    }
+    return { payload, jti, sessionStartedAt: new Date((authTime as number) * 1000) };
   }
 
   /** `jwt.verify`, with a refusal counted as expired or invalid. */

@@ -50,7 +50,8 @@ export class TokenIssuer {
   constructor(
     private readonly jwt: JwtService,
     private readonly tenants: TenantRepository,
-    private readonly ttl: { access: number; refresh: number },
+    /** Seconds: access token, refresh token (the idle timeout) and a session's absolute lifetime. */
+    private readonly ttl: { access: number; refresh: number; sessionMax: number },
   ) {}
 
   async claimsFor(user: User): Promise<UserClaims> {
@@ -71,22 +72,35 @@ export class TokenIssuer {
   }
 
   /**
-   * Signs a refresh token with `jti = id`, issued at `issuedAt` (the record's `created_at`) and
-   * valid for the refresh TTL, or until `expiresAt` when reproducing a stored token. It carries only
-   * what rotation reads (`sub`, `token_epoch`, `jti`): no profile claim an app could mistake it for
-   * an access token by, nothing that changes when the profile does.
+   * Signs refresh token `id`, issued at `issuedAt` (the record's `created_at`) in a session that
+   * began at `sessionStartedAt`. It expires after the refresh TTL (the idle timeout: a session
+   * unused that long ends) but never after the session's absolute lifetime; `expiresAt` is given
+   * when reproducing a stored token. It carries only what rotation reads (`sub`, `token_epoch`,
+   * `auth_time`, `jti`): no profile claim an app could mistake it for an access token by, nothing
+   * that changes when the profile does.
    */
   async refreshToken(
     claims: UserClaims,
-    id: string,
-    issuedAt: Date,
-    expiresAt?: Date,
+    token: { id: string; issuedAt: Date; sessionStartedAt: Date; expiresAt?: Date },
   ): Promise<SignedRefreshToken> {
-    const iat = Math.floor(issuedAt.getTime() / 1000);
-    const ttl = expiresAt ? Math.round(expiresAt.getTime() / 1000) - iat : this.ttl.refresh;
-    const refreshClaims = { sub: claims.sub, token_epoch: claims.token_epoch, jti: id };
-    const token = await this.jwt.sign("refresh", refreshClaims, ttl, iat);
-    return { token, tokenHash: await hashSecret(token), issuedAt, expiresAt: new Date((iat + ttl) * 1000) };
+    const iat = Math.floor(token.issuedAt.getTime() / 1000);
+    const authTime = Math.floor(token.sessionStartedAt.getTime() / 1000);
+    const exp = token.expiresAt
+      ? Math.round(token.expiresAt.getTime() / 1000)
+      : Math.min(iat + this.ttl.refresh, authTime + this.ttl.sessionMax);
+    const refreshClaims = {
+      sub: claims.sub,
+      token_epoch: claims.token_epoch,
+      auth_time: authTime,
+      jti: token.id,
+    };
+    const signed = await this.jwt.sign("refresh", refreshClaims, exp - iat, iat);
+    return {
+      token: signed,
+      tokenHash: await hashSecret(signed),
+      issuedAt: token.issuedAt,
+      expiresAt: new Date(exp * 1000),
+    };
   }
 
   pair(accessToken: string, refresh: SignedRefreshToken): TokenPair {
