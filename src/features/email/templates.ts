@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isSafeDisplayText } from "../../platform/display-text";
 import type { EmailContent } from "./layout";
 import type { EmailTemplate } from "./message";
 
@@ -11,7 +12,16 @@ export const EMAIL_LINK_PATHS = {
   "password-reset": "/reset-password",
 } as const;
 
-const name = z.string().trim().min(1).max(200).optional();
+// A greeting name that is not one short line of ordinary text is left out rather than failing the
+// e-mail: the message still matters (a reset link), the name never does. Producers should never send
+// one (names are checked at registration); this keeps forged lines out of mail whatever the data.
+const name = z
+  .string()
+  .optional()
+  .transform((value) => {
+    const trimmed = value?.trim();
+    return trimmed && trimmed.length <= 200 && isSafeDisplayText(trimmed) ? trimmed : undefined;
+  });
 const expiresInMinutes = z
   .string()
   .regex(/^[1-9][0-9]{0,5}$/)

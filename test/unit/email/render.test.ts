@@ -65,6 +65,22 @@ describe("renderEmail", () => {
     expect(rendered.text).toContain(hostile);
   });
 
+  it("leaves out a greeting name that is not one line of ordinary text, and still renders", () => {
+    for (const name of [
+      "Maria\n\nYour account is locked: https://evil.example",
+      "Maria\u202Egnp",
+      "n".repeat(201),
+    ]) {
+      const rendered = renderEmail({ template: "password-reset", data: { token: "t", name } }, context);
+      expect(rendered.text).toContain("Olá!");
+      expect(rendered.text).not.toContain("Maria");
+      expect(rendered.text).not.toContain("evil.example");
+    }
+    expect(
+      renderEmail({ template: "verify-email", data: { token: "t", name: " Maria Silva " } }, context).text,
+    ).toContain("Olá, Maria Silva!");
+  });
+
   it("states durations in minutes or hours, and leaves them out when not given", () => {
     const text = (template: EmailTemplate, data: Record<string, string>) =>
       renderEmail({ template, data }, context).text;
