@@ -6,13 +6,14 @@ import { routeTemplate } from "../metrics/http-metrics";
 import { clientAddress, normaliseIdentifier } from "./client-key";
 import type { RateLimitDecision } from "./limiter";
 import {
+  type PolicyDefinition,
   RATE_LIMIT_POLICIES,
   type RateLimitKey,
   type RateLimitPolicyName,
   type RateLimitSetting,
 } from "./policies";
 
-export { byBodyField, byClientIp } from "./policies";
+export { byBodyField, byBodyFieldAndClientIp, byClientIp } from "./policies";
 
 /**
  * Applies a policy of `RATE_LIMIT_POLICIES` to a route: one Durable Object check per request, keyed
@@ -25,6 +26,8 @@ export { byBodyField, byClientIp } from "./policies";
  *
  * Body keys read the JSON body the global `jsonBody` middleware already parsed; a request without
  * that field is not counted by that policy (it fails validation next, and the IP policy still counts).
+ * A policy that `counts: "failures"` charges every request up front and refunds, after the
+ * response, those the route did not refuse with 401: only failed credentials use up its budget.
  *
  * @example
  * export const loginRoute = createRoute({
@@ -36,7 +39,8 @@ export { byBodyField, byClientIp } from "./policies";
  * rateLimit("password_reset_identifier", { key: byBodyField("username") })
  */
 export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimitKey } = {}) {
-  const key: RateLimitKey = options.key ?? RATE_LIMIT_POLICIES[policy].key;
+  const definition: PolicyDefinition = RATE_LIMIT_POLICIES[policy];
+  const key: RateLimitKey = options.key ?? definition.key;
   return createMiddleware<AppEnv>(async (c, next) => {
     const services = c.get("services");
     const setting = services.config.rateLimits[policy];
@@ -60,12 +64,19 @@ export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimi
     }
     await next();
     for (const [name, value] of Object.entries(headers)) c.header(name, value, { append: true });
+    if (definition.counts === "failures" && c.res.status !== 401) {
+      // Not a refused credential: the unit goes back, after the response (never delays a login).
+      services.background.defer(`rate-limit refund (${policy})`, () =>
+        services.rateLimiter.refund(policy, subject, setting),
+      );
+    }
   });
 }
 
 /** The subject a policy counts, prefixed with its kind; undefined when the request has none. */
 async function subjectOf(c: Context<AppEnv>, key: RateLimitKey): Promise<string | undefined> {
-  if (key.kind === "ip") return `ip:${clientAddress(c.req.raw.headers)}`;
+  const ip = `ip:${clientAddress(c.req.raw.headers)}`;
+  if (key.kind === "ip") return ip;
   let body: unknown;
   try {
     body = await c.req.json();
@@ -75,7 +86,8 @@ async function subjectOf(c: Context<AppEnv>, key: RateLimitKey): Promise<string 
   const value =
     body !== null && typeof body === "object" ? (body as Record<string, unknown>)[key.field] : undefined;
   const identifier = typeof value === "string" ? normaliseIdentifier(value) : "";
-  return identifier ? `${key.field}:${identifier}` : undefined;
+  if (!identifier) return undefined;
+  return key.kind === "bodyAndIp" ? `${key.field}:${identifier}|${ip}` : `${key.field}:${identifier}`;
 }
 
 /** `RateLimit-Policy` and `RateLimit` items of one policy (draft-ietf-httpapi-ratelimit-headers-10). */

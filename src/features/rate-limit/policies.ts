@@ -1,8 +1,14 @@
 import { z } from "zod";
 import { DAY_MS } from "../../platform/clock";
 
-/** Where a policy finds the client it limits: the connecting IP, or a field of the JSON body. */
-export type RateLimitKey = { kind: "ip" } | { kind: "body"; field: string };
+/**
+ * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, or the
+ * pair of both (one identifier as tried from one client).
+ */
+export type RateLimitKey =
+  | { kind: "ip" }
+  | { kind: "body"; field: string }
+  | { kind: "bodyAndIp"; field: string };
 
 /** Keys on `CF-Connecting-IP` (an IPv6 client is limited per /64); never `X-Forwarded-For`. */
 export const byClientIp: RateLimitKey = { kind: "ip" };
@@ -12,7 +18,16 @@ export function byBodyField(field: string): RateLimitKey {
   return { kind: "body", field };
 }
 
-interface PolicyDefinition {
+/**
+ * Keys on a JSON body field together with the client IP: the budget of one identifier as tried
+ * from one client, which nobody elsewhere can spend.
+ */
+export function byBodyFieldAndClientIp(field: string): RateLimitKey {
+  return { kind: "bodyAndIp", field };
+}
+
+/** One policy: its variable, default, key and route, and how it counts. */
+export interface PolicyDefinition {
   /** The var that sets this policy's limit, e.g. `RATE_LIMIT_LOGIN_IP = "30/60s"`, or `"off"`. */
   variable: string;
   /** The limit when the var is absent: `<requests>/<period><s|m|h>`. */
@@ -20,6 +35,12 @@ interface PolicyDefinition {
   key: RateLimitKey;
   /** The route template the policy guards; its `tokens_rate_limited_total` series exists from start. */
   route: string;
+  /**
+   * `failures`: only requests the route refuses with 401 (a wrong password) keep their unit; the
+   * others are refunded once answered. Every request is still charged before it runs, so
+   * concurrent guesses cannot overshoot the limit.
+   */
+  counts?: "failures";
 }
 
 /**
@@ -28,12 +49,23 @@ interface PolicyDefinition {
  * `30/60s` allows a burst of 30, then one request every 2 s, so no window edge ever lets 60 through.
  */
 export const RATE_LIMIT_POLICIES = {
+  // Login (docs/accounts.md "Lockout model"): every attempt counts per client IP; failed ones count
+  // per identifier and client, and against a much larger ceiling per identifier from anywhere, so
+  // nobody elsewhere can spend the owner's budget and online guessing stays bounded.
   login_ip: { variable: "RATE_LIMIT_LOGIN_IP", fallback: "30/60s", key: byClientIp, route: "/auth/login" },
+  login_identifier_client: {
+    variable: "RATE_LIMIT_LOGIN_IDENTIFIER_CLIENT",
+    fallback: "10/600s",
+    key: byBodyFieldAndClientIp("identifier"),
+    route: "/auth/login",
+    counts: "failures",
+  },
   login_identifier: {
     variable: "RATE_LIMIT_LOGIN_IDENTIFIER",
-    fallback: "10/600s",
+    fallback: "100/3600s",
     key: byBodyField("identifier"),
     route: "/auth/login",
+    counts: "failures",
   },
   register_ip: {
     variable: "RATE_LIMIT_REGISTER_IP",
@@ -61,9 +93,18 @@ export const RATE_LIMIT_POLICIES = {
     key: byClientIp,
     route: "/reset-password/request",
   },
+  // Reset and verification requests: a small budget per address and client, and a larger ceiling
+  // per address (what bounds mail to one inbox). A new link never cancels a live one, so spending
+  // someone's ceiling cannot take their link away either.
+  password_reset_identifier_client: {
+    variable: "RATE_LIMIT_PASSWORD_RESET_IDENTIFIER_CLIENT",
+    fallback: "3/3600s",
+    key: byBodyFieldAndClientIp("email"),
+    route: "/reset-password/request",
+  },
   password_reset_identifier: {
     variable: "RATE_LIMIT_PASSWORD_RESET_IDENTIFIER",
-    fallback: "3/3600s",
+    fallback: "10/3600s",
     key: byBodyField("email"),
     route: "/reset-password/request",
   },
@@ -73,9 +114,15 @@ export const RATE_LIMIT_POLICIES = {
     key: byClientIp,
     route: "/verification-token/request",
   },
+  verification_identifier_client: {
+    variable: "RATE_LIMIT_VERIFICATION_IDENTIFIER_CLIENT",
+    fallback: "3/3600s",
+    key: byBodyFieldAndClientIp("email"),
+    route: "/verification-token/request",
+  },
   verification_identifier: {
     variable: "RATE_LIMIT_VERIFICATION_IDENTIFIER",
-    fallback: "3/3600s",
+    fallback: "10/3600s",
     key: byBodyField("email"),
     route: "/verification-token/request",
   },

@@ -19,7 +19,7 @@ export type EmailedTokenDeps = Pick<Shared, "email" | "clock" | "random"> & {
 };
 
 /**
- * Issues a single-use token for `user` (superseding their earlier ones), stores only its hash and
+ * Issues a single-use token for `user` (their earlier live ones stay live), stores only its hash and
  * queues the e-mail that delivers it (greeting the user by name only at a verified address). The renderer turns the token into a link with the token in
  * the URL fragment, so it never reaches a server's access log.
  */

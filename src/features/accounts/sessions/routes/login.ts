@@ -37,8 +37,12 @@ export const loginRoute = createRoute({
   tags: ["Auth"],
   summary: "Sign in with username or e-mail and password",
   description:
-    "An unknown account, a wrong password and a disabled account get the same 401 (same body, comparable time).",
-  middleware: [rateLimit("login_ip"), rateLimit("login_identifier")] as const,
+    "An unknown account, a wrong password and a disabled account get the same 401 (same body, comparable time). Failed attempts are limited per identifier and client and, with a much larger ceiling, per identifier; successful ones cost nothing, so nobody elsewhere can lock the owner out.",
+  middleware: [
+    rateLimit("login_ip"),
+    rateLimit("login_identifier_client"),
+    rateLimit("login_identifier"),
+  ] as const,
   request: { body: { required: true, content: { "application/json": { schema: LoginBody } } } },
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: TokenPairSchema } } },
