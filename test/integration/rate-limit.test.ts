@@ -77,6 +77,11 @@ function client(vars: Env = limits, clock = new ManualClock(Date.UTC(2026, 5, 1)
   };
 }
 
+/** A RATE_LIMITER binding whose every call fails, as when the Durable Object cannot be reached. */
+const brokenLimiter = {
+  getByName: () => ({ check: () => Promise.reject(new Error("limiter down")) }),
+} as unknown as Env["RATE_LIMITER"];
+
 describe("rateLimit(policy)", () => {
   it("allows exactly the limit, then 429 problem+json with Retry-After and RateLimit headers", async () => {
     const api = client();
@@ -189,13 +194,10 @@ describe("rateLimit(policy)", () => {
   });
 
   it("lets requests through when the limiter cannot be reached, and counts it", async () => {
-    const broken = {
-      getByName: () => ({ check: () => Promise.reject(new Error("limiter down")) }),
-    } as unknown as Env["RATE_LIMITER"];
     const logs = vi.spyOn(console, "log").mockImplementation(() => {});
-    const api = client({ ...limits, RATE_LIMITER: broken });
+    const api = client({ ...limits, RATE_LIMITER: brokenLimiter });
     const errors = (samples: Awaited<ReturnType<typeof api.scrape>>) =>
-      total(samples, "tokens_rate_limiter_errors_total", { policy: "register_ip" });
+      total(samples, "tokens_rate_limiter_errors_total", { policy: "register_ip", outcome: "allowed" });
     const before = errors(await api.scrape());
     for (let i = 0; i < 3; i++) expect((await api.register("198.51.100.60")).status).toBe(200);
     expect(errors(await api.scrape()) - before).toBe(3);
@@ -203,6 +205,25 @@ describe("rateLimit(policy)", () => {
     expect(
       logged.filter((line) => line.includes('"msg":"rate limiter unavailable; request let through"')),
     ).toHaveLength(3);
+    logs.mockRestore();
+  });
+
+  it("fails closed on credential routes: 503 problem with Retry-After, counted as refused", async () => {
+    const logs = vi.spyOn(console, "log").mockImplementation(() => {});
+    const api = client({ ...limits, RATE_LIMITER: brokenLimiter });
+    const refused = (samples: Awaited<ReturnType<typeof api.scrape>>) =>
+      total(samples, "tokens_rate_limiter_errors_total", { policy: "login_ip", outcome: "refused" });
+    const before = refused(await api.scrape());
+    for (let i = 0; i < 2; i++) {
+      const response = await api.login("198.51.100.61", "carol@example.com");
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("10");
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(await response.json()).toMatchObject({ code: "DEPENDENCY_UNAVAILABLE", status: 503 });
+    }
+    expect(refused(await api.scrape()) - before).toBe(2);
+    const logged = logs.mock.calls.map(([line]) => String(line));
+    expect(logged.filter((line) => line.includes("credential request refused"))).toHaveLength(2);
     logs.mockRestore();
   });
 

@@ -15,14 +15,19 @@ import {
 
 export { byBodyField, byBodyFieldAndClientIp, byClientIp } from "./policies";
 
+/** How long a credential request refused for an unreachable limiter is told to wait. */
+const FAIL_CLOSED_RETRY_AFTER_SECONDS = 10;
+
 /**
  * Applies a policy of `RATE_LIMIT_POLICIES` to a route: one Durable Object check per request, keyed
  * on the client IP or a normalised body field. Allowed responses carry the policy's state; refused
  * ones are a 429 problem with `Retry-After`. Headers follow draft-ietf-httpapi-ratelimit-headers-10:
  * `RateLimit-Policy: "login_ip";q=30;w=60` and `RateLimit: "login_ip";r=29;t=2` (r: requests left,
  * t: seconds until the full budget is back); with several policies on a route, each adds its item.
- * A policy whose var is `off` does nothing; a limiter that cannot be reached lets the request
- * through (logged and counted in `tokens_rate_limiter_errors_total`) rather than take the route down.
+ * A policy whose var is `off` does nothing. A limiter that cannot be reached lets the request
+ * through rather than take the route down, except on credential routes (`failClosed` policies),
+ * which answer 503 with `Retry-After`; both are logged and counted in
+ * `tokens_rate_limiter_errors_total{policy,outcome}`.
  *
  * Body keys read the JSON body the global `jsonBody` middleware already parsed; a request without
  * that field is not counted by that policy (it fails validation next, and the IP policy still counts).
@@ -50,8 +55,15 @@ export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimi
     try {
       decision = await services.rateLimiter.check(policy, subject, setting);
     } catch (error) {
+      if (definition.failClosed) {
+        services.logger.error("rate limiter unavailable; credential request refused", { policy, error });
+        services.metrics.increment("tokens_rate_limiter_errors_total", { policy, outcome: "refused" });
+        throw new AppError("DEPENDENCY_UNAVAILABLE", "This is briefly unavailable; retry shortly", {
+          headers: { "retry-after": String(FAIL_CLOSED_RETRY_AFTER_SECONDS) },
+        });
+      }
       services.logger.error("rate limiter unavailable; request let through", { policy, error });
-      services.metrics.increment("tokens_rate_limiter_errors_total", { policy });
+      services.metrics.increment("tokens_rate_limiter_errors_total", { policy, outcome: "allowed" });
       return next();
     }
     const headers = rateLimitHeaders(policy, setting, decision);

@@ -41,6 +41,12 @@ export interface PolicyDefinition {
    * concurrent guesses cannot overshoot the limit.
    */
   counts?: "failures";
+  /**
+   * Credential routes (login, reset, verification, 2FA) fail closed: when the limiter cannot be
+   * reached the request is refused with 503 and `Retry-After` rather than let through unlimited,
+   * since the limit is what keeps online guessing bounded. Other routes fail open.
+   */
+  failClosed?: true;
 }
 
 /**
@@ -52,13 +58,20 @@ export const RATE_LIMIT_POLICIES = {
   // Login (docs/accounts.md "Lockout model"): every attempt counts per client IP; failed ones count
   // per identifier and client, and against a much larger ceiling per identifier from anywhere, so
   // nobody elsewhere can spend the owner's budget and online guessing stays bounded.
-  login_ip: { variable: "RATE_LIMIT_LOGIN_IP", fallback: "30/60s", key: byClientIp, route: "/auth/login" },
+  login_ip: {
+    variable: "RATE_LIMIT_LOGIN_IP",
+    fallback: "30/60s",
+    key: byClientIp,
+    route: "/auth/login",
+    failClosed: true,
+  },
   login_identifier_client: {
     variable: "RATE_LIMIT_LOGIN_IDENTIFIER_CLIENT",
     fallback: "10/600s",
     key: byBodyFieldAndClientIp("identifier"),
     route: "/auth/login",
     counts: "failures",
+    failClosed: true,
   },
   login_identifier: {
     variable: "RATE_LIMIT_LOGIN_IDENTIFIER",
@@ -66,6 +79,7 @@ export const RATE_LIMIT_POLICIES = {
     key: byBodyField("identifier"),
     route: "/auth/login",
     counts: "failures",
+    failClosed: true,
   },
   register_ip: {
     variable: "RATE_LIMIT_REGISTER_IP",
@@ -92,6 +106,7 @@ export const RATE_LIMIT_POLICIES = {
     fallback: "10/3600s",
     key: byClientIp,
     route: "/reset-password/request",
+    failClosed: true,
   },
   // Reset and verification requests: a small budget per address and client, and a larger ceiling
   // per address (what bounds mail to one inbox). A new link never cancels a live one, so spending
@@ -101,30 +116,35 @@ export const RATE_LIMIT_POLICIES = {
     fallback: "3/3600s",
     key: byBodyFieldAndClientIp("email"),
     route: "/reset-password/request",
+    failClosed: true,
   },
   password_reset_identifier: {
     variable: "RATE_LIMIT_PASSWORD_RESET_IDENTIFIER",
     fallback: "10/3600s",
     key: byBodyField("email"),
     route: "/reset-password/request",
+    failClosed: true,
   },
   verification_ip: {
     variable: "RATE_LIMIT_VERIFICATION_IP",
     fallback: "10/3600s",
     key: byClientIp,
     route: "/verification-token/request",
+    failClosed: true,
   },
   verification_identifier_client: {
     variable: "RATE_LIMIT_VERIFICATION_IDENTIFIER_CLIENT",
     fallback: "3/3600s",
     key: byBodyFieldAndClientIp("email"),
     route: "/verification-token/request",
+    failClosed: true,
   },
   verification_identifier: {
     variable: "RATE_LIMIT_VERIFICATION_IDENTIFIER",
     fallback: "10/3600s",
     key: byBodyField("email"),
     route: "/verification-token/request",
+    failClosed: true,
   },
   // Tokens are 256 random bits, so guessing is hopeless anyway; these only cap how much of the
   // service one client can spend on trying.
@@ -133,12 +153,14 @@ export const RATE_LIMIT_POLICIES = {
     fallback: "20/600s",
     key: byClientIp,
     route: "/reset-password/confirm",
+    failClosed: true,
   },
   verification_verify_ip: {
     variable: "RATE_LIMIT_VERIFICATION_VERIFY_IP",
     fallback: "20/600s",
     key: byClientIp,
     route: "/verification-token/verify",
+    failClosed: true,
   },
 } as const satisfies Record<string, PolicyDefinition>;
 

@@ -234,4 +234,29 @@ describe("rate limits of the account routes", () => {
       await refusal(await send(path, body));
     }
   });
+
+  it("credential routes fail closed when the limiter is unreachable; registration fails open", async () => {
+    const broken = {
+      getByName: () => ({ check: () => Promise.reject(new Error("limiter down")) }),
+    } as unknown as Env["RATE_LIMITER"];
+    const harness = limited({
+      RATE_LIMITER: broken as unknown as string,
+      RATE_LIMIT_LOGIN_IP: "30/60s",
+      RATE_LIMIT_PASSWORD_RESET_IP: "10/3600s",
+      RATE_LIMIT_VERIFICATION_VERIFY_IP: "20/600s",
+      RATE_LIMIT_REGISTER_IP: "10/3600s",
+    });
+    const ip = freshIp();
+    const account = newAccount();
+    expect((await harness.send("/auth/register", jsonRequest(account, from(ip)))).status).toBe(201);
+    const attempts = [
+      loginAs(harness, ip, account.username, account.password),
+      harness.send("/reset-password/request", jsonRequest({ email: account.email }, from(ip))),
+      harness.send("/verification-token/verify", jsonRequest({ token: "vfy_guess" }, from(ip))),
+    ];
+    for (const response of await Promise.all(attempts)) {
+      await expectProblem(response, 503, "DEPENDENCY_UNAVAILABLE");
+      expect(response.headers.get("retry-after")).toBe("10");
+    }
+  });
 });

@@ -26,7 +26,7 @@ export const resetPasswordRequestRoute = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: ResetRequestBody } } } },
   responses: {
     202: { description: "Accepted", content: { "application/json": { schema: AcceptedSchema } } },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 429),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 429, 503),
   },
 });
 

@@ -46,7 +46,7 @@ export const loginRoute = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: LoginBody } } } },
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: TokenPairSchema } } },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 429),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 429, 503),
   },
 });
 
