@@ -108,6 +108,11 @@ export async function login(send: Send, identifier: string, password: string): P
   return (await response.json()) as TokenPairBody;
 }
 
+/** Signs in as the development admin (seed 002's `admin` / `admin`, created on first use). */
+export function loginAsAdmin(send: Send): Promise<TokenPairBody> {
+  return login(send, "admin", "admin");
+}
+
 export async function refresh(send: Send, refreshToken: string): Promise<Response> {
   return send("/auth/refresh", jsonRequest({ refreshToken }));
 }

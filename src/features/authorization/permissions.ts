@@ -21,6 +21,13 @@ export interface PermissionRule {
  */
 export const PERMISSIONS = {
   "profile:read": { role: "usuario", scope: "read", description: "Read one's own profile" },
+  // For protected resources (RFC 7662 §2.1): an admin, or an API token of one (scope read: it
+  // changes nothing) that may be narrowed to just this permission.
+  "tokens:introspect": {
+    role: "admin",
+    scope: "read",
+    description: "Ask whether a token is active (RFC 7662 introspection)",
+  },
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -101,6 +101,13 @@ export const RATE_LIMIT_POLICIES = {
     key: byClientIp,
     route: "/auth/logout",
   },
+  // Introspection is for a few protected resources, each a steady caller: generous per IP.
+  introspect_ip: {
+    variable: "RATE_LIMIT_INTROSPECT_IP",
+    fallback: "600/60s",
+    key: byClientIp,
+    route: "/auth/introspect",
+  },
   password_reset_ip: {
     variable: "RATE_LIMIT_PASSWORD_RESET_IP",
     fallback: "10/3600s",

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  bearer,
   createHarness,
   expectProblem,
   type Harness,
   jsonRequest,
+  loginAsAdmin,
   newAccount,
   register,
 } from "../../helpers/accounts";
@@ -258,5 +260,19 @@ describe("rate limits of the account routes", () => {
       await expectProblem(response, 503, "DEPENDENCY_UNAVAILABLE");
       expect(response.headers.get("retry-after")).toBe("10");
     }
+  });
+
+  it("introspection is limited per IP, after the caller is known to be allowed", async () => {
+    const harness = limited({ RATE_LIMIT_INTROSPECT_IP: "1/60s" });
+    const admin = await loginAsAdmin(harness.send);
+    const ip = freshIp();
+    const introspect = () =>
+      harness.send(
+        "/auth/introspect",
+        jsonRequest({ token: admin.accessToken }, from(ip, bearer(admin.accessToken))),
+      );
+    expect((await introspect()).status).toBe(200);
+    const refused = await refusal(await introspect());
+    expect(refused.rateLimitPolicy).toBe('"introspect_ip";q=1;w=60');
   });
 });

@@ -5,7 +5,8 @@ import {
   type JsonResponseOf,
   problemResponses,
 } from "../../../../http/openapi";
-import { authenticate } from "../../../authorization/middleware";
+import { authenticate, authorize } from "../../../authorization/middleware";
+import { rateLimit } from "../../../rate-limit/middleware";
 import { JwtSchema } from "../../schemas";
 
 const IntrospectBody = z
@@ -39,16 +40,16 @@ export const introspectRoute = createRoute({
   tags: ["Auth"],
   summary: "Is this token active? (RFC 7662 response shape)",
   description:
-    'The caller authenticates with its own access token (RFC 7662 requires a protected endpoint). Any token that is invalid, expired, revoked, rotated, of a disabled user or of an unknown kind is `{"active": false}` with status 200; an active one comes with the standard claims only.',
+    'For protected resources (RFC 7662 §2.1): the caller is an admin (access token) or an API token with the `tokens:introspect` permission. Any token that is invalid, expired, revoked, rotated, cut off, of a disabled user or of an unknown kind is `{"active": false}` with status 200; an active one comes with standard RFC 7662 members only (no profile claims).',
   security: [{ bearerAuth: [] }],
-  middleware: [authenticate()] as const,
+  middleware: [authenticate(), authorize("tokens:introspect"), rateLimit("introspect_ip")] as const,
   request: { body: { required: true, content: { "application/json": { schema: IntrospectBody } } } },
   responses: {
     200: {
       description: "Introspection result",
       content: { "application/json": { schema: IntrospectionSchema } },
     },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 401),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 403, 429),
   },
 });
 
