@@ -11,6 +11,7 @@ import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { type App, createApp } from "./http/openapi";
 import { requestContext } from "./http/request-context";
+import { refuseWorkersDevHost } from "./http/workers-dev-host";
 import { defaultPlatformDeps, type PlatformDeps } from "./platform/deps";
 
 /**
@@ -22,6 +23,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   app.onError(onError);
   app.notFound(notFound);
   app.use("*", requestContext(deps));
+  app.use("*", refuseWorkersDevHost());
   app.use("*", httpMetrics());
   app.use(
     "*",

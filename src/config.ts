@@ -108,12 +108,33 @@ function checkSmtp(vars: Vars, ctx: z.RefinementCtx): void {
   if (vars.MAIL_USER && !vars.MAIL_PASSWORD) {
     ctx.addIssue({ code: "custom", path: ["MAIL_PASSWORD"], message: "required when MAIL_USER is set" });
   }
-  if (vars.MAIL_USER && vars.MAIL_TLS === "none" && vars.ENVIRONMENT === "production") {
-    ctx.addIssue({
-      code: "custom",
-      path: ["MAIL_TLS"],
-      message: "must be starttls or tls in production: credentials are never sent in clear",
-    });
+}
+
+/** Environments that serve real users: they refuse settings only development may use. */
+const DEPLOYED = new Set<Vars["ENVIRONMENT"]>(["production", "staging"]);
+
+/**
+ * Production and staging refuse, at start, the settings that would quietly expose something: a
+ * public `/metrics`, e-mail links over http, SMTP credentials in clear, e-mail (with live tokens)
+ * kept in a table instead of sent. (`workers_dev` is not a var: wrangler.toml's [env.production]
+ * turns it off, and `refuseWorkersDevHost` answers nothing on a *.workers.dev host.)
+ */
+function checkDeployedSafety(vars: Vars, ctx: z.RefinementCtx): void {
+  if (!DEPLOYED.has(vars.ENVIRONMENT)) return;
+  const refuse = (path: keyof Vars, message: string) =>
+    ctx.addIssue({ code: "custom", path: [path], message: `${message} in ${vars.ENVIRONMENT}` });
+  if (!vars.METRICS_TOKEN) refuse("METRICS_TOKEN", "is required (without it /metrics is public)");
+  if (!vars.APP_BASE_URL.startsWith("https://")) {
+    refuse("APP_BASE_URL", "must be https (e-mailed links carry tokens)");
+  }
+  if (vars.MAIL_TRANSPORT === "capture") {
+    refuse(
+      "MAIL_TRANSPORT",
+      "must not be capture (it keeps e-mail, tokens included, in a table and sends nothing)",
+    );
+  }
+  if (vars.MAIL_TRANSPORT === "smtp" && vars.MAIL_USER && vars.MAIL_TLS === "none") {
+    refuse("MAIL_TLS", "must be starttls or tls (SMTP credentials are never sent in clear)");
   }
 }
 
@@ -132,6 +153,7 @@ const checkedSchema = schema.superRefine((vars, ctx) => {
   checkAudience(vars, ctx);
   checkSessionLifetimes(vars, ctx);
   checkSmtp(vars, ctx);
+  checkDeployedSafety(vars, ctx);
 });
 const rateLimitSchema = z.object(RATE_LIMIT_VARS);
 
@@ -217,8 +239,13 @@ export function loadConfig(env: Env): Config {
   if (cached) return cached;
   const parsed = checkedSchema.safeParse(env);
   const limits = rateLimitSchema.safeParse(env);
-  if (!parsed.success || !limits.success) {
-    const issues = [...(parsed.error?.issues ?? []), ...(limits.error?.issues ?? [])];
+  // A D1 deploy has no Hyperdrive binding; only PostgreSQL needs one.
+  const bindings =
+    parsed.data?.DATABASE === "hyperdrive" && !env.HYPERDRIVE
+      ? [{ path: ["HYPERDRIVE"], message: "binding is required when DATABASE is hyperdrive" }]
+      : [];
+  if (!parsed.success || !limits.success || bindings.length > 0) {
+    const issues = [...(parsed.error?.issues ?? []), ...(limits.error?.issues ?? []), ...bindings];
     const names = issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${names.join("; ")}`);
   }

@@ -13,6 +13,7 @@ import { cryptoRandom } from "../../../src/platform/random";
 import { hashSecret } from "../../../src/platform/secrets";
 import { createShared } from "../../../src/services";
 import { decodeJwt, newAccount } from "../../helpers/accounts";
+import { postgresUrl } from "../../helpers/dialects";
 
 // The accounts services over the real PostgreSQL (the Hyperdrive binding of the test project).
 const pgEnv = {
@@ -33,7 +34,7 @@ function lockingClient() {
     socket: ({ host, port }: { host: string[]; port: number[] }) =>
       connect({ host: host[0]!, port: port[0]! }),
   };
-  return postgres(env.HYPERDRIVE.connectionString, {
+  return postgres(postgresUrl(), {
     max: 1,
     fetch_types: false,
     onnotice: () => {},

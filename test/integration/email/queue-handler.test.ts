@@ -19,8 +19,12 @@ import { parseExposition, total } from "../../helpers/prometheus";
 const random = constantRandom(0);
 const handler = createQueueHandler({ clock: new ManualClock(Date.UTC(2026, 0, 1)), random });
 const captured = new CapturedEmailRepository(createD1Database(env.DB));
-// The capture transport refuses to run in production: a real, repeatable transport failure.
-const failingEnv = { ...env, ENVIRONMENT: "production" } as Env;
+// The Email Service transport over a binding that always refuses: a repeatable transport failure.
+const failingEnv = {
+  ...env,
+  MAIL_TRANSPORT: "email-service",
+  EMAIL: { send: () => Promise.reject(new Error("the relay is down")) },
+} as unknown as Env;
 
 let logs: string[] = [];
 afterEach(() => {
@@ -125,7 +129,7 @@ describe("e-mail queue handler", () => {
       .map((line) => JSON.parse(line))
       .filter((entry) => entry.msg === "email not sent: retrying");
     expect(warnings).toHaveLength(4);
-    expect(warnings[0].error.message).toContain("capture transport is disabled in production");
+    expect(warnings[0].error.message).toContain("the relay is down");
   });
 
   it("on the final attempt logs the failure (no token, no address) and hands the message to the DLQ", async () => {
@@ -210,7 +214,9 @@ describe("e-mail metrics through the queue handler", () => {
     const moved = (name: string, labels: Record<string, string> = {}) =>
       total(after, name, labels) - total(before, name, labels);
     expect(moved("tokens_emails_sent_total", { template: "password-reset", transport: "capture" })).toBe(1);
-    expect(moved("tokens_emails_failed_total", { template: "verify-email", transport: "capture" })).toBe(1);
+    expect(
+      moved("tokens_emails_failed_total", { template: "verify-email", transport: "email-service" }),
+    ).toBe(1);
     expect(moved("tokens_emails_poison_total", { template: "unknown", transport: "capture" })).toBe(1);
     expect(EMAIL_COUNTERS.map((name) => moved(name))).toEqual([1, 1, 0, 1]);
   });
