@@ -26,7 +26,10 @@ import type { Shared } from "./shared";
 
 /** The identity of the work services are built for: a request, a queue batch or a cron run. */
 export interface WorkContext {
+  /** The service's own id of the work. */
   requestId: string;
+  /** The client's `X-Request-Id`, kept beside the service's own in audit rows. */
+  clientRequestId?: string;
   traceId: string;
   client: ClientInfo;
 }
@@ -70,6 +73,7 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     tenants: new TenantRepository(db, clock, random),
     audit: new AuditService(new AuditLogRepository(db), clock, random, {
       requestId: work.requestId,
+      clientRequestId: work.clientRequestId,
       client: work.client,
     }),
     email: new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<EmailMessage>, work, clock, random),

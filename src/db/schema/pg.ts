@@ -170,6 +170,8 @@ export const auditLogs = pgTable(
     ip: text("ip"),
     userAgent: text("user_agent"),
     requestId: text("request_id"),
+    // The X-Request-Id the client sent: kept beside the service's own, never instead of it.
+    clientRequestId: text("client_request_id"),
     metadata: text("metadata").notNull(),
     createdAt: epochMs("created_at").notNull(),
   },

@@ -187,6 +187,8 @@ export const auditLogs = sqliteTable(
     ip: text("ip"),
     userAgent: text("user_agent"),
     requestId: text("request_id"),
+    // The X-Request-Id the client sent: kept beside the service's own, never instead of it.
+    clientRequestId: text("client_request_id"),
     metadata: text("metadata").notNull(),
     createdAt: integer("created_at").notNull(),
   },

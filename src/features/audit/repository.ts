@@ -14,12 +14,13 @@ interface AuditRow {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
+  client_request_id: string | null;
   metadata: string;
   created_at: number;
 }
 
 const COLUMNS = sql.raw(
-  "id, event, result, reason, actor_id, target_type, target_id, tenant_id, ip, user_agent, request_id, metadata, created_at",
+  "id, event, result, reason, actor_id, target_type, target_id, tenant_id, ip, user_agent, request_id, client_request_id, metadata, created_at",
 );
 
 function toAuditLog(row: AuditRow): AuditLog {
@@ -35,6 +36,7 @@ function toAuditLog(row: AuditRow): AuditLog {
     ip: row.ip,
     userAgent: row.user_agent,
     requestId: row.request_id,
+    clientRequestId: row.client_request_id,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     createdAt: new Date(row.created_at),
   };
@@ -49,7 +51,7 @@ export class AuditLogRepository {
       INSERT INTO audit_logs (${COLUMNS})
       VALUES (${entry.id}, ${entry.event}, ${entry.result}, ${entry.reason}, ${entry.actorId}, ${entry.targetType},
               ${entry.targetId}, ${entry.tenantId}, ${entry.ip}, ${entry.userAgent}, ${entry.requestId},
-              ${JSON.stringify(entry.metadata)}, ${entry.createdAt.getTime()})`);
+              ${entry.clientRequestId}, ${JSON.stringify(entry.metadata)}, ${entry.createdAt.getTime()})`);
   }
 
   /** The history of one target (an invite, a user…), oldest first. */
