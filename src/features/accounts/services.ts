@@ -1,5 +1,6 @@
 import type { Shared } from "../../shared";
 import { InitialAdmin } from "./initial-admin/service";
+import { PasswordChangeService } from "./password-change/service";
 import { PasswordResetService } from "./password-reset/service";
 import { RegistrationService } from "./registration/service";
 import type { SecondFactorCheck } from "./second-factor";
@@ -20,6 +21,7 @@ export interface AccountServices {
   profiles: ProfileService;
   introspection: IntrospectionService;
   passwordResets: PasswordResetService;
+  passwordChanges: PasswordChangeService;
   verification: EmailVerificationService;
   initialAdmin: InitialAdmin;
 }
@@ -82,6 +84,7 @@ export function createAccountServices(
       initialAdmin,
       ttlSeconds: config.passwordResetTtl,
     }),
+    passwordChanges: new PasswordChangeService({ ...shared, sessions, refreshTokens }),
     verification,
     initialAdmin,
   };

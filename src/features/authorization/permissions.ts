@@ -21,6 +21,12 @@ export interface PermissionRule {
  */
 export const PERMISSIONS = {
   "profile:read": { role: "usuario", scope: "read", description: "Read one's own profile" },
+  "password:change": {
+    role: "usuario",
+    scope: "write",
+    apiTokens: false,
+    description: "Change one's own password (with the current one)",
+  },
   // For protected resources (RFC 7662 §2.1): an admin, or an API token of one (scope read: it
   // changes nothing) that may be narrowed to just this permission.
   "tokens:introspect": {

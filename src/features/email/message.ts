@@ -6,7 +6,12 @@ import { z } from "zod";
  * it to the configured transport. The body travels through the Queue, so it may hold the secret
  * the e-mail must deliver (a reset token, a code) — which is why message bodies are never logged.
  */
-export const EMAIL_TEMPLATES = ["verify-email", "password-reset", "two-factor-code"] as const;
+export const EMAIL_TEMPLATES = [
+  "verify-email",
+  "password-reset",
+  "two-factor-code",
+  "password-changed",
+] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
 export const EmailMessageSchema = z.object({
@@ -19,7 +24,8 @@ export const EmailMessageSchema = z.object({
    * `templates.ts`; other keys are ignored, a missing or malformed one makes the message poison):
    * - `verify-email`, `password-reset`: `token` (printable ASCII, goes into the link's `#token=`
    *   fragment), optional `name`, optional `expiresInMinutes` (a positive integer as a string);
-   * - `two-factor-code`: `code` (4 to 12 digits), optional `name`, optional `expiresInMinutes`.
+   * - `two-factor-code`: `code` (4 to 12 digits), optional `name`, optional `expiresInMinutes`;
+   * - `password-changed`: `changedAt` (ISO 8601), `method` (`change` or `reset`), optional `name`.
    */
   data: z.record(z.string(), z.string()),
   requestId: z.string(),

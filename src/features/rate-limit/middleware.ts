@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../http/hono-env";
 import { AppError } from "../../platform/errors";
+import type { Principal } from "../authorization/principal";
 import { routeTemplate } from "../metrics/http-metrics";
 import { clientAddress, normaliseIdentifier } from "./client-key";
 import type { RateLimitDecision } from "./limiter";
@@ -13,7 +14,7 @@ import {
   type RateLimitSetting,
 } from "./policies";
 
-export { byBodyField, byBodyFieldAndClientIp, byClientIp } from "./policies";
+export { byBodyField, byBodyFieldAndClientIp, byClientIp, byUser } from "./policies";
 
 /** How long a credential request refused for an unreachable limiter is told to wait. */
 const FAIL_CLOSED_RETRY_AFTER_SECONDS = 10;
@@ -87,6 +88,10 @@ export function rateLimit(policy: RateLimitPolicyName, options: { key?: RateLimi
 
 /** The subject a policy counts, prefixed with its kind; undefined when the request has none. */
 async function subjectOf(c: Context<AppEnv>, key: RateLimitKey): Promise<string | undefined> {
+  if (key.kind === "user") {
+    const { principal } = c.var as { principal?: Principal };
+    return principal ? `user:${principal.userId}` : undefined;
+  }
   const ip = `ip:${clientAddress(c.req.raw.headers)}`;
   if (key.kind === "ip") return ip;
   let body: unknown;

@@ -2,13 +2,14 @@ import { z } from "zod";
 import { DAY_MS } from "../../platform/clock";
 
 /**
- * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, or the
- * pair of both (one identifier as tried from one client).
+ * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, the pair
+ * of both (one identifier as tried from one client), or the signed-in user.
  */
 export type RateLimitKey =
   | { kind: "ip" }
   | { kind: "body"; field: string }
-  | { kind: "bodyAndIp"; field: string };
+  | { kind: "bodyAndIp"; field: string }
+  | { kind: "user" };
 
 /** Keys on `CF-Connecting-IP` (an IPv6 client is limited per /64); never `X-Forwarded-For`. */
 export const byClientIp: RateLimitKey = { kind: "ip" };
@@ -25,6 +26,9 @@ export function byBodyField(field: string): RateLimitKey {
 export function byBodyFieldAndClientIp(field: string): RateLimitKey {
   return { kind: "bodyAndIp", field };
 }
+
+/** Keys on the authenticated user (the policy goes after `authenticate()` in the route). */
+export const byUser: RateLimitKey = { kind: "user" };
 
 /** One policy: its variable, default, key and route, and how it counts. */
 export interface PolicyDefinition {
@@ -79,6 +83,15 @@ export const RATE_LIMIT_POLICIES = {
     key: byBodyField("identifier"),
     route: "/auth/login",
     counts: "failures",
+    failClosed: true,
+  },
+  // Changing the password checks the current one: a stolen access token must not make it a
+  // guessing oracle. Per user, whatever the IP; every attempt counts (changes are rare).
+  password_change_user: {
+    variable: "RATE_LIMIT_PASSWORD_CHANGE_USER",
+    fallback: "5/3600s",
+    key: byUser,
+    route: "/auth/password",
     failClosed: true,
   },
   register_ip: {

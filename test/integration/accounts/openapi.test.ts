@@ -15,6 +15,7 @@ const OPERATIONS: Array<[string, string, string, string[]]> = [
   ["post", "/auth/refresh", "Auth", ["200", "400", "401", "429"]],
   ["post", "/auth/logout", "Auth", ["204", "400", "401", "429"]],
   ["get", "/auth/me", "Auth", ["200", "401"]],
+  ["post", "/auth/password", "Auth", ["200", "400", "401", "403", "413", "415", "429", "503"]],
   ["post", "/auth/introspect", "Auth", ["200", "400", "401", "403", "413", "415", "429"]],
   ["post", "/reset-password/request", "Password reset", ["202", "400", "429", "503"]],
   ["post", "/reset-password/confirm", "Password reset", ["204", "400", "409", "410", "429", "503"]],
@@ -43,7 +44,7 @@ describe("OpenAPI document of the account routes", () => {
         ]);
       }
       if (method === "post") expect(operation!.requestBody).toBeDefined();
-      const secured = path === "/auth/me" || path === "/auth/introspect";
+      const secured = ["/auth/me", "/auth/introspect", "/auth/password"].includes(path);
       expect(operation!.security).toEqual(secured ? [{ bearerAuth: [] }] : undefined);
     }
   });

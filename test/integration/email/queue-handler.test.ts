@@ -231,7 +231,8 @@ describe("e-mail metrics through the queue handler", () => {
       );
     expect(series("tokens_emails_retried_total")).toContain("two-factor-code/smtp");
     expect(series("tokens_emails_poison_total")).toContain("unknown/email-service");
-    expect(series("tokens_emails_failed_total").size).toBe(9);
+    expect(series("tokens_emails_failed_total").size).toBe(12);
+    expect(series("tokens_emails_sent_total")).toContain("password-changed/email-service");
   });
 });
 

@@ -9,6 +9,7 @@ const DATA: Record<EmailTemplate, Record<string, string>> = {
   "verify-email": { token: "vrf_Tok3n-value_0123456789", name: "Maria", expiresInMinutes: "1440" },
   "password-reset": { token: "prs_Tok3n-value_0123456789", name: "Maria", expiresInMinutes: "60" },
   "two-factor-code": { code: "482913", name: "Maria", expiresInMinutes: "10" },
+  "password-changed": { changedAt: "2026-11-23T15:42:25.157Z", method: "change", name: "Maria" },
 };
 
 describe("renderEmail", () => {
@@ -22,12 +23,28 @@ describe("renderEmail", () => {
       expect(rendered.html).toMatch(/^<!doctype html>\n<html lang="pt-BR">/);
       expect(rendered.html).toContain('<meta charset="utf-8">');
       expect(rendered.text).not.toMatch(/<[a-z]/i);
-      const secret = DATA[template].token ?? DATA[template].code!;
-      expect(rendered.text).toContain(secret);
-      expect(rendered.html).toContain(secret);
-      expect(rendered.subject).not.toContain(secret);
+      const secret = DATA[template].token ?? DATA[template].code;
+      if (secret) {
+        expect(rendered.text).toContain(secret);
+        expect(rendered.html).toContain(secret);
+        expect(rendered.subject).not.toContain(secret);
+      }
     },
   );
+
+  it("password-changed says when and how, and what to do if it was not the reader", () => {
+    const changed = renderEmail({ template: "password-changed", data: DATA["password-changed"] }, context);
+    expect(changed.subject).toBe("Sua senha do Edge Auth foi alterada");
+    expect(changed.text).toContain("foi alterada em 23/11/2026 às 15:42 (UTC). As outras sessões");
+    expect(changed.text).toContain("Esqueci minha senha");
+    expect(changed.text).not.toMatch(/https?:/);
+    const reset = renderEmail(
+      { template: "password-changed", data: { changedAt: "2026-01-02T03:04:05.000Z", method: "reset" } },
+      context,
+    );
+    expect(reset.text).toContain("foi redefinida em 02/01/2026 às 03:04 (UTC), com um link");
+    expect(reset.text).toContain("Olá!");
+  });
 
   it("verify-email and password-reset carry the token only in the URL fragment", () => {
     const verify = renderEmail({ template: "verify-email", data: DATA["verify-email"] }, context);

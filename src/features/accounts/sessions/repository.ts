@@ -34,6 +34,7 @@ export type RevocationReason =
   | "logout_all"
   | "reuse_detected"
   | "password_reset"
+  | "password_change"
   /** Presented after a cut-off that its row escaped (a rotation racing a reset on PostgreSQL). */
   | "cut_off";
 
