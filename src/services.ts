@@ -6,7 +6,7 @@ import { type AccountServices, createAccountServices } from "./features/accounts
 import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
 import { Authenticator } from "./features/authorization/authenticator";
-import type { EmailMessage } from "./features/email/message";
+import type { QueuedEmail } from "./features/email/message";
 import { QueueEmailOutbox } from "./features/email/outbox";
 import { HealthService } from "./features/health/service";
 import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
@@ -52,6 +52,10 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
   const config = loadConfig(env);
   const db = createDatabase(env, config);
   const { clock, random } = deps;
+  const secretBoxes: Shared["secretBoxes"] = {
+    totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
+    data: () => SecretBox.fromKeys(config.encryption.data.current, config.encryption.data.previous, random),
+  };
   return {
     config,
     logger,
@@ -76,7 +80,7 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
       clientRequestId: work.clientRequestId,
       client: work.client,
     }),
-    email: new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<EmailMessage>, work, clock, random),
+    email: new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<QueuedEmail>, work, clock, random, secretBoxes.data),
     metrics: new MetricsRecorder(isolateMetrics, shardStore(env.METRICS_SHARD, config.metrics.shards), {
       shards: config.metrics.shards,
       flushDelayMs: config.metrics.flushDelayMs,
@@ -86,10 +90,7 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     }),
     background: new BackgroundTasks(logger),
     rateLimiter: durableRateLimiter(env.RATE_LIMITER, clock),
-    secretBoxes: {
-      totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
-      data: () => SecretBox.fromKeys(config.encryption.data.current, config.encryption.data.previous, random),
-    },
+    secretBoxes,
   };
 }
 

@@ -31,6 +31,7 @@ export function createQueueHandler(deps: PlatformDeps) {
             random: deps.random,
             logger,
             maxRetries: shared.config.mail.maxRetries,
+            cipher: await shared.secretBoxes.data(),
           });
           return;
         default:

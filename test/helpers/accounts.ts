@@ -3,10 +3,11 @@ import { expect } from "vitest";
 import { buildApp } from "../../src/app";
 import type { RegisterResponse } from "../../src/features/accounts/registration/routes/register";
 import type { LoginResponse } from "../../src/features/accounts/sessions/routes/login";
-import type { EmailMessage } from "../../src/features/email/message";
+import type { EmailMessage, QueuedEmail } from "../../src/features/email/message";
 import type { Problem } from "../../src/http/error-handler";
 import { ManualClock } from "../../src/platform/clock";
 import { cryptoRandom } from "../../src/platform/random";
+import { openQueued } from "./email";
 
 /** Sends requests to the Worker: `SELF` (the deployed shape) or a harness app with a manual clock. */
 export type Send = (path: string, init?: RequestInit) => Promise<Response>;
@@ -20,19 +21,25 @@ export const viaSelf: Send = (path, init) => SELF.fetch(`https://auth.test${path
  */
 export interface Harness {
   clock: ManualClock;
+  /** The e-mails queued, opened as the consumer opens them (`data` in clear). */
   emails: EmailMessage[];
+  /** The same, as the Queue received them (`data` sealed). */
+  queued: QueuedEmail[];
   send: Send;
 }
 
 export function createHarness(vars: Partial<Record<keyof Env, string>> = {}): Harness {
   const clock = new ManualClock(Date.now());
   const emails: EmailMessage[] = [];
+  const queued: QueuedEmail[] = [];
+  const record = async (body: QueuedEmail) => {
+    queued.push(body);
+    emails.push(await openQueued(body, harnessEnv));
+  };
   const recordingQueue = {
-    async send(body: EmailMessage) {
-      emails.push(body);
-    },
-    async sendBatch(messages: Iterable<{ body: EmailMessage }>) {
-      for (const message of messages) emails.push(message.body);
+    send: record,
+    async sendBatch(messages: Iterable<{ body: QueuedEmail }>) {
+      for (const message of messages) await record(message.body);
     },
   };
   const harnessEnv = { ...env, ...vars, EMAIL_QUEUE: recordingQueue as unknown as Queue } as Env;
@@ -40,6 +47,7 @@ export function createHarness(vars: Partial<Record<keyof Env, string>> = {}): Ha
   return {
     clock,
     emails,
+    queued,
     async send(path, init) {
       const ctx = createExecutionContext();
       const response = await app.fetch(new Request(`https://auth.test${path}`, init), harnessEnv, ctx);

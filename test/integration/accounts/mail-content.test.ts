@@ -35,4 +35,26 @@ describe("user-chosen text in e-mails", () => {
     expect(reset.data.name).toBe("Maria Silva");
     expect(renderEmail(reset, context).text).toContain("Olá, Maria Silva!");
   });
+
+  it("reset and verification tokens never travel in clear through the Queue (or its dead-letter queue)", async () => {
+    const harness = createHarness();
+    const { account } = await register(harness.send);
+    await harness.send("/reset-password/request", jsonRequest({ email: account.email }));
+    const tokens = harness.emails.map((email) => email.data.token);
+    expect(tokens).toEqual([expect.stringMatching(/^vfy_/), expect.stringMatching(/^rst_/)]);
+    expect(harness.queued).toHaveLength(2);
+    for (const body of harness.queued) {
+      expect(Object.keys(body).sort()).toEqual([
+        "id",
+        "requestId",
+        "sealedData",
+        "template",
+        "to",
+        "traceId",
+      ]);
+      const text = JSON.stringify(body);
+      for (const token of tokens) expect(text).not.toContain(token!);
+      expect(text).not.toContain(account.name);
+    }
+  });
 });

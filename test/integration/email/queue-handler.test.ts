@@ -3,6 +3,7 @@ import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { loadConfig } from "../../../src/config";
 import { createD1Database } from "../../../src/db/d1";
 import { EMAIL_DEAD_LETTER_QUEUE, EMAIL_RETRY_BACKOFF } from "../../../src/features/email/consumer";
+import type { QueuedEmail } from "../../../src/features/email/message";
 import { CapturedEmailRepository } from "../../../src/features/email/transports/capture";
 import { renderExposition } from "../../../src/features/metrics/exposition";
 import { readShards } from "../../../src/features/metrics/shards";
@@ -11,7 +12,7 @@ import { createQueueHandler, QUEUES } from "../../../src/jobs/queue";
 import { retryDelaySeconds } from "../../../src/platform/backoff";
 import { ManualClock } from "../../../src/platform/clock";
 import { defaultPlatformDeps } from "../../../src/platform/deps";
-import { constantRandom, emailMessage, runQueueBatch } from "../../helpers/email";
+import { asQueued, constantRandom, emailMessage, runQueueBatch } from "../../helpers/email";
 import { parseExposition, total } from "../../helpers/prometheus";
 
 // The Worker's queue handler, as the Queues runtime calls it, with real D1 and the real transports.
@@ -91,6 +92,31 @@ describe("e-mail queue handler", () => {
     expect(entries.find((entry) => entry.queueMessageId === "p3")?.invalidFields).toEqual(["to"]);
     expect(logs.join("\n")).not.toContain(secret);
     expect(logs.join("\n")).not.toContain("victim");
+  });
+
+  it("data sealed under a key that is not configured (or moved to another message) is retried, then dead-lettered", async () => {
+    captureLogs();
+    const maxRetries = loadConfig(env).mail.maxRetries;
+    const otherKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
+    const unknownKey = (await asQueued(emailMessage(), { DATA_ENCRYPTION_KEY: otherKey })) as QueuedEmail;
+    const first = (await asQueued(emailMessage(), env)) as QueuedEmail;
+    const moved = { ...((await asQueued(emailMessage(), env)) as QueuedEmail), sealedData: first.sealedData };
+    const result = await runQueueBatch(
+      handler,
+      QUEUES.email,
+      [
+        { id: "k1", body: unknownKey },
+        { id: "k2", body: moved, attempts: maxRetries + 1 },
+      ],
+      env,
+    );
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retries).toEqual({ k1: { delaySeconds: 30 }, k2: undefined });
+    expect(await captured.listTo(moved.to)).toEqual([]);
+    expect(logs.filter((line) => line.includes("does not open"))).toHaveLength(2);
   });
 
   it("drops a message whose data does not fit its template (missing token) as poison", async () => {
