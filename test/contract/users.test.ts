@@ -135,6 +135,16 @@ describeOnEachDialect("UserRepository", (db) => {
     expect((await users().findById(input.id))?.tokenEpoch).toBe(7);
   });
 
+  it("counts stored password hashes by their Argon2id parameters", async () => {
+    const memoryKib = 20_000 + Math.floor(Math.random() * 1_000_000);
+    const phc = (salt: string) =>
+      `$argon2id$v=19$m=${memoryKib},t=2,p=1$${salt.padEnd(22, "A")}$${"B".repeat(43)}`;
+    await users().create(newUser({ passwordHash: phc("one") }));
+    await users().create(newUser({ passwordHash: phc("two") }));
+    const counts = await users().passwordParameterCounts();
+    expect(counts).toContainEqual({ params: `$argon2id$v=19$m=${memoryKib},t=2,p=1`, total: 2 });
+  });
+
   it("counts users", async () => {
     const before = await users().count();
     await users().create(newUser());

@@ -4,6 +4,7 @@ import { PasswordChangeService } from "./password-change/service";
 import { PasswordResetService } from "./password-reset/service";
 import { RegistrationService } from "./registration/service";
 import type { SecondFactorCheck } from "./second-factor";
+import { DummyPasswordHashes } from "./sessions/dummy-hash";
 import { IntrospectionService } from "./sessions/introspection-service";
 import { LoginService } from "./sessions/login-service";
 import { ProfileService } from "./sessions/profile-service";
@@ -73,7 +74,13 @@ export function createAccountServices(
   });
   return {
     registration: new RegistrationService({ ...shared, sessions, verification, initialAdmin }),
-    login: new LoginService({ ...shared, sessions, secondFactor, initialAdmin }),
+    login: new LoginService({
+      ...shared,
+      sessions,
+      secondFactor,
+      initialAdmin,
+      dummyHashes: new DummyPasswordHashes(shared),
+    }),
     sessions,
     profiles: new ProfileService(shared),
     introspection: new IntrospectionService(jwt, shared.users, refreshTokens, shared.clock),

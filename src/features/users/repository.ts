@@ -157,6 +157,20 @@ export class UserRepository {
     );
   }
 
+  /**
+   * How many stored password hashes use each parameter set, as `$argon2id$v=19$m=…,t=…,p=…`
+   * prefixes: this service's hashes end in a 16-byte salt and a 32-byte tag (67 characters), so the
+   * prefix is the rest. Hashes of another shape give prefixes the caller will not recognise.
+   */
+  async passwordParameterCounts(): Promise<Array<{ params: string; total: number }>> {
+    // CASE: PostgreSQL refuses a negative substring length (a hash shorter than the suffix).
+    const prefix = sql`CASE WHEN length(password_hash) > 67 THEN substr(password_hash, 1, length(password_hash) - 67) ELSE '' END`;
+    const rows = await this.db.all<{ params: string; total: number }>(
+      sql`SELECT ${prefix} AS params, COUNT(*) AS total FROM users GROUP BY ${prefix}`,
+    );
+    return rows.map((row) => ({ params: row.params, total: Number(row.total) }));
+  }
+
   async count(): Promise<number> {
     const row = await this.db.first<{ total: number }>(sql`SELECT COUNT(*) AS total FROM users`);
     return Number(row?.total ?? 0);
