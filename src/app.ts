@@ -11,6 +11,7 @@ import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { type App, createApp } from "./http/openapi";
 import { requestContext } from "./http/request-context";
+import { securityHeaders } from "./http/security-headers";
 import { refuseWorkersDevHost } from "./http/workers-dev-host";
 import { defaultPlatformDeps, type PlatformDeps } from "./platform/deps";
 
@@ -24,6 +25,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   app.notFound(notFound);
   app.use("*", requestContext(deps));
   app.use("*", refuseWorkersDevHost());
+  app.use("*", securityHeaders());
   app.use("*", httpMetrics());
   app.use(
     "*",
