@@ -1,4 +1,4 @@
-// `npm run bench`: every suite, or `npm run bench -- --suite platform|accounts|ops` (repeatable).
+// `npm run bench`: every suite, or `npm run bench -- --suite platform|accounts|hardening|ops` (repeatable).
 // Each suite starts its Worker with `wrangler dev` on a free loopback port (own temp state, generated
 // secrets, the flags that keep wrangler's tracing and logging out of the numbers), drives its
 // scenarios with wrk for a bounded time and prints req/s and p50/p99 latency with ratios to a
@@ -9,11 +9,12 @@
 //                         [--threads 1] [--rows 100000]
 import { parseArgs } from "node:util";
 import * as accounts from "./accounts.mjs";
+import * as hardening from "./hardening.mjs";
 import { Bench } from "./harness.mjs";
 import * as ops from "./ops.mjs";
 import * as platform from "./platform.mjs";
 
-const SUITES = { platform, accounts, ops };
+const SUITES = { platform, accounts, hardening, ops };
 const MAX_SECONDS = 60;
 
 const { values } = parseArgs({
