@@ -20,6 +20,8 @@ import { notFound, onError } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { type App, createApp } from "./http/openapi";
 import { requestContext } from "./http/request-context";
+import { securityHeaders } from "./http/security-headers";
+import { refuseWorkersDevHost } from "./http/workers-dev-host";
 import { defaultPlatformDeps, type PlatformDeps } from "./platform/deps";
 
 /**
@@ -31,6 +33,8 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   app.onError(onError);
   app.notFound(notFound);
   app.use("*", requestContext(deps));
+  app.use("*", refuseWorkersDevHost());
+  app.use("*", securityHeaders());
   app.use("*", httpMetrics());
   app.use(
     "*",

@@ -37,6 +37,7 @@ const schema = z.object({
   DATA_PREVIOUS_ENCRYPTION_KEYS: optionalSecret,
   ACCESS_TOKEN_TTL: seconds(900),
   REFRESH_TOKEN_TTL: seconds(1_209_600),
+  SESSION_MAX_LIFETIME: seconds(2_592_000),
   PASSWORD_RESET_TTL: seconds(3600),
   VERIFICATION_TOKEN_TTL: seconds(86_400),
   TWO_FACTOR_CODE_TTL: z.coerce.number().int().min(60).max(3600).default(300),
@@ -98,8 +99,10 @@ const schema = z.object({
   CLEANUP_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(40),
 });
 
+type Vars = z.infer<typeof schema>;
+
 /** Adds an issue for each webhook setting that cannot work (never echoing a secret). */
-function checkWebhookVars(vars: z.infer<typeof schema>, ctx: z.RefinementCtx): void {
+function checkWebhookVars(vars: Vars, ctx: z.RefinementCtx): void {
   if (vars.TOKENS_WEBHOOK_URL) {
     const check = checkWebhookUrl(vars.TOKENS_WEBHOOK_URL, vars.ENVIRONMENT);
     if (!check.ok) ctx.addIssue({ code: "custom", path: ["TOKENS_WEBHOOK_URL"], message: check.reason });
@@ -125,21 +128,72 @@ function checkWebhookVars(vars: z.infer<typeof schema>, ctx: z.RefinementCtx): v
   }
 }
 
-const checkedSchema = schema.superRefine((vars, ctx) => {
-  checkWebhookVars(vars, ctx);
-  // SMTP settings only matter, and are only checked, when SMTP is the transport.
+// Refresh tokens are addressed to the issuer itself (src/platform/jwt.ts): the apps' audience must
+// be another name, or a refresh token would carry the apps' `aud`.
+function checkAudience(vars: Vars, ctx: z.RefinementCtx): void {
+  if (vars.JWT_AUDIENCE === vars.JWT_ISSUER) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["JWT_AUDIENCE"],
+      message: "must differ from JWT_ISSUER (refresh tokens are addressed to the issuer)",
+    });
+  }
+}
+
+// SMTP settings only matter, and are only checked, when SMTP is the transport.
+function checkSmtp(vars: Vars, ctx: z.RefinementCtx): void {
   if (vars.MAIL_TRANSPORT !== "smtp") return;
   if (!vars.MAIL_HOST) ctx.addIssue({ code: "custom", path: ["MAIL_HOST"], message: "required for smtp" });
   if (vars.MAIL_USER && !vars.MAIL_PASSWORD) {
     ctx.addIssue({ code: "custom", path: ["MAIL_PASSWORD"], message: "required when MAIL_USER is set" });
   }
-  if (vars.MAIL_USER && vars.MAIL_TLS === "none" && vars.ENVIRONMENT === "production") {
+}
+
+/** Environments that serve real users: they refuse settings only development may use. */
+const DEPLOYED = new Set<Vars["ENVIRONMENT"]>(["production", "staging"]);
+
+/**
+ * Production and staging refuse, at start, the settings that would quietly expose something: a
+ * public `/metrics`, e-mail links over http, SMTP credentials in clear, e-mail (with live tokens)
+ * kept in a table instead of sent. (`workers_dev` is not a var: wrangler.toml's [env.production]
+ * turns it off, and `refuseWorkersDevHost` answers nothing on a *.workers.dev host.)
+ */
+function checkDeployedSafety(vars: Vars, ctx: z.RefinementCtx): void {
+  if (!DEPLOYED.has(vars.ENVIRONMENT)) return;
+  const refuse = (path: keyof Vars, message: string) =>
+    ctx.addIssue({ code: "custom", path: [path], message: `${message} in ${vars.ENVIRONMENT}` });
+  if (!vars.METRICS_TOKEN) refuse("METRICS_TOKEN", "is required (without it /metrics is public)");
+  if (!vars.APP_BASE_URL.startsWith("https://")) {
+    refuse("APP_BASE_URL", "must be https (e-mailed links carry tokens)");
+  }
+  if (vars.MAIL_TRANSPORT === "capture") {
+    refuse(
+      "MAIL_TRANSPORT",
+      "must not be capture (it keeps e-mail, tokens included, in a table and sends nothing)",
+    );
+  }
+  if (vars.MAIL_TRANSPORT === "smtp" && vars.MAIL_USER && vars.MAIL_TLS === "none") {
+    refuse("MAIL_TLS", "must be starttls or tls (SMTP credentials are never sent in clear)");
+  }
+}
+
+// The refresh TTL is the idle timeout: longer than the absolute lifetime, it would mean nothing.
+function checkSessionLifetimes(vars: Vars, ctx: z.RefinementCtx): void {
+  if (vars.REFRESH_TOKEN_TTL > vars.SESSION_MAX_LIFETIME) {
     ctx.addIssue({
       code: "custom",
-      path: ["MAIL_TLS"],
-      message: "must be starttls or tls in production: credentials are never sent in clear",
+      path: ["REFRESH_TOKEN_TTL"],
+      message: "must not exceed SESSION_MAX_LIFETIME",
     });
   }
+}
+
+const checkedSchema = schema.superRefine((vars, ctx) => {
+  checkWebhookVars(vars, ctx);
+  checkAudience(vars, ctx);
+  checkSessionLifetimes(vars, ctx);
+  checkSmtp(vars, ctx);
+  checkDeployedSafety(vars, ctx);
 });
 const rateLimitSchema = z.object(RATE_LIMIT_VARS);
 
@@ -153,7 +207,10 @@ export interface Config {
     privateKeyPem: string;
     previousPublicKeysPem?: string;
     accessTokenTtl: number;
+    /** Seconds a refresh token lives after its rotation: the session's idle timeout. */
     refreshTokenTtl: number;
+    /** Seconds a session (refresh-token family) lives at most from its login, however often it rotates. */
+    sessionMaxLifetime: number;
   };
   passwordResetTtl: number;
   verificationTokenTtl: number;
@@ -253,8 +310,13 @@ export function loadConfig(env: Env): Config {
   if (cached) return cached;
   const parsed = checkedSchema.safeParse(env);
   const limits = rateLimitSchema.safeParse(env);
-  if (!parsed.success || !limits.success) {
-    const issues = [...(parsed.error?.issues ?? []), ...(limits.error?.issues ?? [])];
+  // A D1 deploy has no Hyperdrive binding; only PostgreSQL needs one.
+  const bindings =
+    parsed.data?.DATABASE === "hyperdrive" && !env.HYPERDRIVE
+      ? [{ path: ["HYPERDRIVE"], message: "binding is required when DATABASE is hyperdrive" }]
+      : [];
+  if (!parsed.success || !limits.success || bindings.length > 0) {
+    const issues = [...(parsed.error?.issues ?? []), ...(limits.error?.issues ?? []), ...bindings];
     const names = issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${names.join("; ")}`);
   }
@@ -269,6 +331,7 @@ export function loadConfig(env: Env): Config {
       previousPublicKeysPem: vars.JWT_PREVIOUS_PUBLIC_KEYS,
       accessTokenTtl: vars.ACCESS_TOKEN_TTL,
       refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
+      sessionMaxLifetime: vars.SESSION_MAX_LIFETIME,
     },
     encryption: {
       totp: { current: vars.TOTP_ENCRYPTION_KEY, previous: keyList(vars.TOTP_PREVIOUS_ENCRYPTION_KEYS) },

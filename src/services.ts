@@ -10,7 +10,7 @@ import { AuditLogRepository } from "./features/audit/repository";
 import { AuditService } from "./features/audit/service";
 import { Authenticator } from "./features/authorization/authenticator";
 import { CredentialCache, isolateCredentialCaches } from "./features/authorization/credential-cache";
-import type { EmailMessage } from "./features/email/message";
+import type { QueuedEmail } from "./features/email/message";
 import { QueueEmailOutbox } from "./features/email/outbox";
 import { HealthService } from "./features/health/service";
 import { durableInviteQuota } from "./features/invites/quota";
@@ -40,7 +40,10 @@ import type { Shared } from "./shared";
 
 /** The identity of the work services are built for: a request, a queue batch or a cron run. */
 export interface WorkContext {
+  /** The service's own id of the work. */
   requestId: string;
+  /** The client's `X-Request-Id`, kept beside the service's own in audit rows. */
+  clientRequestId?: string;
   traceId: string;
   client: ClientInfo;
 }
@@ -88,9 +91,10 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     tenants: new TenantRepository(db, clock, random),
     audit: new AuditService(new AuditLogRepository(db), clock, random, {
       requestId: work.requestId,
+      clientRequestId: work.clientRequestId,
       client: work.client,
     }),
-    email: new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<EmailMessage>, work, clock, random),
+    email: new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<QueuedEmail>, work, clock, random, secretBoxes.data),
     metrics: new MetricsRecorder(isolateMetrics, shardStore(env.METRICS_SHARD, config.metrics.shards), {
       shards: config.metrics.shards,
       flushDelayMs: config.metrics.flushDelayMs,

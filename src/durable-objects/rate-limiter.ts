@@ -82,6 +82,23 @@ export class RateLimiter extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Gives back `cost` units an allowed `check` took: the TAT moves back by as much, never before
+   * now (so a refund never grants more than a full budget). For policies that count only failures:
+   * every attempt is charged before it runs, so concurrent attempts cannot overshoot the limit,
+   * and the ones that turn out not to be failures are refunded. Nothing to refund is a no-op.
+   */
+  async refund(limit: number, periodMs: number, nowMs: number, cost = 1): Promise<void> {
+    const kv = this.ctx.storage.kv;
+    const state = kv.get<State>("state");
+    const tat = rescaled(state, limit);
+    if (!state || tat === undefined || !Number.isSafeInteger(cost) || cost < 1) return;
+    const now = BigInt(Math.floor(nowMs)) * BigInt(limit);
+    const refunded = maxOf(tat - BigInt(periodMs) * BigInt(cost), now);
+    // idleAt stays: the state is then kept a little longer than needed, never deleted too early.
+    kv.put<State>("state", { tat: refunded.toString(), limit, idleAt: state.idleAt });
+  }
+
   override async alarm(): Promise<void> {
     const idleAt = this.ctx.storage.kv.get<State>("state")?.idleAt ?? 0;
     if (idleAt > Date.now()) {

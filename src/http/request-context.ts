@@ -9,10 +9,11 @@ import type { AppEnv } from "./hono-env";
 
 /**
  * First middleware of every request: request/trace ids (echoed on the response), a logger that
- * carries them, the per-request services, and one access-log line: at info for errors (4xx, 5xx),
- * slow requests and a `LOG_SAMPLE_RATE` sample of the rest, at debug otherwise. Workers
- * observability already records every invocation; a JSON line per successful request doubled a
- * trivial route's cost under `wrangler dev` and said nothing new.
+ * carries them (the service's request id, and the client's beside it), the per-request services,
+ * and one access-log line: at info for errors (4xx, 5xx), slow requests and a `LOG_SAMPLE_RATE`
+ * sample of the rest, at debug otherwise. Workers observability already records every invocation;
+ * a JSON line per successful request doubled a trivial route's cost under `wrangler dev` and said
+ * nothing new.
  *
  * @example app.use("*", requestContext(defaultPlatformDeps));
  */
@@ -23,6 +24,7 @@ export function requestContext(deps: PlatformDeps) {
     c.set("trace", trace);
     const logger = createLogger(logLevelOf(c.env.LOG_LEVEL), {
       requestId: trace.requestId,
+      ...(trace.clientRequestId ? { clientRequestId: trace.clientRequestId } : {}),
       traceId: trace.traceId,
     });
     c.set("logger", logger);
@@ -32,7 +34,8 @@ export function requestContext(deps: PlatformDeps) {
     try {
       await next();
     } finally {
-      c.header("x-request-id", trace.requestId);
+      // The client's own id comes back when it sent one (problem bodies carry the service's).
+      c.header("x-request-id", trace.clientRequestId ?? trace.requestId);
       c.header("x-trace-id", trace.traceId);
       // Deferred work (e-mails sent after a 202) keeps the Worker alive until it has finished.
       c.executionCtx.waitUntil(services.background.settled());

@@ -35,6 +35,7 @@ export function createQueueHandler(deps: PlatformDeps) {
             random: deps.random,
             logger,
             maxRetries: shared.config.mail.maxRetries,
+            cipher: await shared.secretBoxes.data(),
           });
           return;
         case QUEUES.webhooks:

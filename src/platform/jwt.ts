@@ -80,9 +80,19 @@ export function isExpiredTokenError(error: unknown): boolean {
 
 export interface JwtOptions {
   issuer: string;
+  /** The `aud` of access tokens: the apps that accept them. */
   audience: string;
   privateKeyPem: string;
   previousPublicKeysPem?: string;
+}
+
+/**
+ * Refresh tokens are addressed to this service itself (`aud` = `iss`): nobody else ever reads them,
+ * so an app that checks `aud` but forgets `typ` can never take one for an access token (RFC 8725
+ * §3.9, §3.11). Access tokens are addressed to the apps (`audience`).
+ */
+function audienceOf(kind: TokenKind, options: JwtOptions): string {
+  return kind === "refresh" ? options.issuer : options.audience;
 }
 
 /**
@@ -119,7 +129,7 @@ export class JwtService {
     return new SignJWT(claims)
       .setProtectedHeader({ alg: ALGORITHM, kid: ring.kid, typ: TOKEN_TYPES[kind] })
       .setIssuer(this.options.issuer)
-      .setAudience(this.options.audience)
+      .setAudience(audienceOf(kind, this.options))
       .setIssuedAt(now)
       .setExpirationTime(now + ttlSeconds)
       .sign(ring.signingKey);
@@ -135,7 +145,7 @@ export class JwtService {
       const { payload } = await jwtVerify(token, key, {
         algorithms: [ALGORITHM],
         issuer: this.options.issuer,
-        audience: this.options.audience,
+        audience: audienceOf(kind, this.options),
         typ: TOKEN_TYPES[kind],
         currentDate: this.clock.now(),
         requiredClaims: ["sub", "exp", "iat"],

@@ -35,8 +35,9 @@ export class PasswordHasher {
     this.params = params;
   }
 
-  hash(password: string): string {
-    return argon2idHash(password, this.random.bytes(16), this.params);
+  /** A PHC string of `password` under the current parameters, or under `params` when given. */
+  hash(password: string, params: Argon2Params = this.params): string {
+    return argon2idHash(password, this.random.bytes(16), params);
   }
 
   verify(encoded: string, password: string): PasswordVerification {
@@ -45,9 +46,19 @@ export class PasswordHasher {
   }
 
   private usesCurrentParams(encoded: string): boolean {
-    const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(encoded);
-    if (!match) return false;
-    const [, m, t, p] = match.map(Number);
-    return m === this.params.memoryKib && t === this.params.iterations && p === this.params.parallelism;
+    const params = argon2ParamsOf(encoded);
+    return (
+      params?.memoryKib === this.params.memoryKib &&
+      params.iterations === this.params.iterations &&
+      params.parallelism === this.params.parallelism
+    );
   }
+}
+
+/** The Argon2id parameters of a PHC string (or of its `$argon2id$v=19$m=…,t=…,p=…` prefix). */
+export function argon2ParamsOf(encoded: string): Argon2Params | undefined {
+  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)(?:\$|$)/.exec(encoded);
+  if (!match) return undefined;
+  const [, m, t, p] = match.map(Number);
+  return { memoryKib: m!, iterations: t!, parallelism: p! };
 }

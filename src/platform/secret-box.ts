@@ -125,6 +125,25 @@ export class SecretBox {
     return new TextDecoder().decode(plaintext);
   }
 
+  /**
+   * `encrypt` as one string, `<keyId>.<ciphertext>`: the form queue messages and text columns
+   * carry (it fits `PayloadCipher` of the webhooks feature, too).
+   */
+  async seal(plaintext: string, associatedData: string): Promise<string> {
+    const { keyId, ciphertext } = await this.encrypt(plaintext, associatedData);
+    return `${keyId}.${ciphertext}`;
+  }
+
+  /**
+   * Opens what `seal` produced.
+   * @throws Error for a malformed string, and wherever `decrypt` throws.
+   */
+  async open(sealed: string, associatedData: string): Promise<string> {
+    const dot = sealed.indexOf(".");
+    if (dot <= 0) throw new Error("SecretBox: not a sealed value");
+    return this.decrypt({ keyId: sealed.slice(0, dot), ciphertext: sealed.slice(dot + 1) }, associatedData);
+  }
+
   /** Whether `keyId` is the current key's: values under another key should be re-sealed. */
   isCurrent(keyId: string): boolean {
     return keyId === this.current.id;

@@ -33,6 +33,7 @@ async function insertRows(db: Database, count: number, tag = unique()): Promise<
       ip: "203.0.113.9",
       userAgent: "Mozilla/5.0 (contract)",
       requestId: `req_${unique()}`,
+      clientRequestId: null,
       metadata: { attempt: i, nested: { ok: true } },
       createdAt: clock.now(),
     });

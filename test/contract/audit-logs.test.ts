@@ -16,6 +16,7 @@ function entry(targetId: string, createdAt: Date, overrides: Partial<AuditLog> =
     ip: "203.0.113.9",
     userAgent: "contract-test",
     requestId: `req_${unique()}`,
+    clientRequestId: null,
     metadata: { familyId: "rtk_x", nested: { count: 2 }, list: [1, "a"] },
     createdAt,
     ...overrides,
@@ -31,6 +32,7 @@ describeOnEachDialect("AuditLogRepository", (db) => {
       result: "failure",
       reason: "bad_password",
       tenantId: "tnt_1",
+      clientRequestId: "the-client's-own-id",
     });
     const first = entry(targetId, new Date(Date.UTC(2026, 0, 1)), { metadata: {} });
     await audit().insert(second);

@@ -4,6 +4,7 @@ import type { Database } from "../../src/db";
 import { createD1Database } from "../../src/db/d1";
 import { createPostgresDatabase } from "../../src/db/postgres";
 import { EmailDeliveryRepository } from "../../src/features/email/delivery-repository";
+import { postgresUrl } from "../helpers/dialects";
 
 const LEASE = 60_000;
 const T0 = new Date(Date.UTC(2026, 0, 1));
@@ -16,7 +17,7 @@ const newId = () => `evt_${crypto.randomUUID()}`;
 // polyfill keeps reading after close); the sockets go with the test isolate instead.
 const dialects: [string, Database][] = [
   ["D1", createD1Database(env.DB)],
-  ["PostgreSQL", createPostgresDatabase(env.HYPERDRIVE.connectionString)],
+  ["PostgreSQL", createPostgresDatabase(postgresUrl())],
 ];
 
 describe.each(dialects)("EmailDeliveryRepository on %s", (_name, db) => {

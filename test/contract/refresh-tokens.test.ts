@@ -18,6 +18,7 @@ function root(userId: string, overrides: Partial<NewRefreshToken> = {}): NewRefr
     tokenHash: unique("hash"),
     familyId: id,
     parentId: null,
+    sessionStartedAt: later(-60_000),
     expiresAt: later(3_600_000),
     ip: "203.0.113.7",
     userAgent: "contract-test",
@@ -65,6 +66,8 @@ describeOnEachDialect("RefreshTokenRepository", (db) => {
       userId: parent.userId,
       familyId: parent.familyId,
       parentId: parent.id,
+      // Copied from the parent by the statement itself, never taken from the caller.
+      sessionStartedAt: parent.sessionStartedAt,
       replacedById: null,
       rotatedAt: null,
       revokedAt: null,

@@ -37,18 +37,24 @@ for (const table of ["password_resets", "verification_tokens"] as SingleUseToken
         expect(await tokens().findByHash(unique("nope"))).toBeUndefined();
       });
 
-      it("supersedes the user's earlier tokens when a new one is issued", async () => {
+      it("issuing leaves the user's earlier live tokens alone; supersedeOutstanding ends them", async () => {
         const userId = await insertUser(db());
         const otherUser = await insertUser(db());
         const first = newToken(userId);
         const others = newToken(otherUser);
         await tokens().issue(first);
         await tokens().issue(others);
-        await tokens().issue(newToken(userId, later(1000)));
-        const old = await tokens().findByHash(first.tokenHash);
-        expect(old?.supersededAt).toEqual(later(1000));
-        expect(stateOf(old!, later(1000))).toBe("superseded");
-        expect(await tokens().consume(first.tokenHash, later(2000))).toBeUndefined();
+        const second = newToken(userId, later(1000));
+        await tokens().issue(second);
+        expect(stateOf((await tokens().findByHash(first.tokenHash))!, later(1000))).toBe("live");
+
+        await db().atomic([tokens().supersedeOutstandingStatement(userId, later(2000))]);
+        for (const token of [first, second]) {
+          const stored = await tokens().findByHash(token.tokenHash);
+          expect(stored?.supersededAt).toEqual(later(2000));
+          expect(stateOf(stored!, later(2000))).toBe("superseded");
+          expect(await tokens().consume(token.tokenHash, later(3000))).toBeUndefined();
+        }
         expect((await tokens().findByHash(others.tokenHash))?.supersededAt).toBeNull();
       });
 

@@ -35,6 +35,7 @@ describeOnEachDialect("UserRepository", (db) => {
       ...input,
       emailVerifiedAt: null,
       tokensValidAfter: null,
+      tokenEpoch: 0,
       updatedAt: AT,
     });
     expect(await users().findById(input.id)).toEqual(created);
@@ -117,7 +118,7 @@ describeOnEachDialect("UserRepository", (db) => {
     expect(await users().markEmailVerified(other.id, first)).toBe(true);
   });
 
-  it("replaces the password and cuts off older access tokens in one statement", async () => {
+  it("replaces the password and cuts off older tokens (the epoch moves on) in one statement", async () => {
     const input = newUser();
     await users().create(input);
     const at = new Date(AT.getTime() + 5000);
@@ -125,10 +126,26 @@ describeOnEachDialect("UserRepository", (db) => {
     expect(await users().findById(input.id)).toMatchObject({
       passwordHash: "$argon2id$reset",
       tokensValidAfter: at,
+      tokenEpoch: 1,
     });
     const later = new Date(at.getTime() + 5000);
     await db().atomic([users().revokeAccessTokensStatement(input.id, later)]);
-    expect((await users().findById(input.id))?.tokensValidAfter).toEqual(later);
+    expect(await users().findById(input.id)).toMatchObject({ tokensValidAfter: later, tokenEpoch: 2 });
+    // Concurrent cut-offs each move the epoch on: none is lost to a read-modify-write.
+    await Promise.all(
+      Array.from({ length: 5 }, () => db().atomic([users().revokeAccessTokensStatement(input.id, later)])),
+    );
+    expect((await users().findById(input.id))?.tokenEpoch).toBe(7);
+  });
+
+  it("counts stored password hashes by their Argon2id parameters", async () => {
+    const memoryKib = 20_000 + Math.floor(Math.random() * 1_000_000);
+    const phc = (salt: string) =>
+      `$argon2id$v=19$m=${memoryKib},t=2,p=1$${salt.padEnd(22, "A")}$${"B".repeat(43)}`;
+    await users().create(newUser({ passwordHash: phc("one") }));
+    await users().create(newUser({ passwordHash: phc("two") }));
+    const counts = await users().passwordParameterCounts();
+    expect(counts).toContainEqual({ params: `$argon2id$v=19$m=${memoryKib},t=2,p=1`, total: 2 });
   });
 
   it("counts users", async () => {
@@ -224,17 +241,17 @@ describeOnEachDialect("UserRepository", (db) => {
   });
 
   describe("changeRole", () => {
-    it("changes the role only from the role the caller saw; a demotion can cut off access tokens", async () => {
+    it("changes the role only from the role the caller saw", async () => {
       const input = newUser({ role: "admin" });
       await users().create(input);
       const at = new Date(AT.getTime() + 1000);
       expect(await users().changeRole(input.id, { from: "gestor", to: "usuario", at })).toBeUndefined();
       expect((await users().findById(input.id))?.role).toBe("admin");
-      const demoted = await users().changeRole(input.id, { from: "admin", to: "gestor", at, cutOffAt: at });
-      expect(demoted).toMatchObject({ role: "gestor", tokensValidAfter: at, updatedAt: at });
+      const demoted = await users().changeRole(input.id, { from: "admin", to: "gestor", at });
+      expect(demoted).toMatchObject({ role: "gestor", updatedAt: at });
       const later = new Date(at.getTime() + 1000);
       const promoted = await users().changeRole(input.id, { from: "gestor", to: "admin", at: later });
-      expect(promoted).toMatchObject({ role: "admin", tokensValidAfter: at, updatedAt: later });
+      expect(promoted).toMatchObject({ role: "admin", updatedAt: later });
       expect(
         await users().changeRole(`usr_${unique()}`, { from: "usuario", to: "gestor", at }),
       ).toBeUndefined();

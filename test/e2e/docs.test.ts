@@ -28,7 +28,7 @@ describe("GET /docs in a real browser", () => {
     await browser?.close();
   });
 
-  it("shows the operations, with every asset from the Worker itself and no console error", async () => {
+  it("shows the operations, with every asset from the Worker itself, under its CSP, and no console error", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
@@ -44,6 +44,8 @@ describe("GET /docs in a real browser", () => {
 
     const response = await page.goto(`${baseUrl}/docs`, { waitUntil: "load" });
     expect(response?.status()).toBe(200);
+    // It renders under its strict CSP: a violation would be a console error, caught below.
+    expect(response?.headers()["content-security-policy"]).toContain("script-src 'self';");
     // Swagger UI renders one .opblock per operation once it has fetched /openapi.json.
     await page.locator(".opblock").first().waitFor({ timeout: 15_000 });
     await page.waitForLoadState("networkidle");

@@ -3,11 +3,12 @@ import { expect } from "vitest";
 import { buildApp } from "../../src/app";
 import type { RegisterResponse } from "../../src/features/accounts/registration/routes/register";
 import type { LoginResponse } from "../../src/features/accounts/sessions/routes/login";
-import type { EmailMessage } from "../../src/features/email/message";
+import type { EmailMessage, QueuedEmail } from "../../src/features/email/message";
 import type { WebhookMessage } from "../../src/features/webhooks/events";
 import type { Problem } from "../../src/http/error-handler";
 import { ManualClock } from "../../src/platform/clock";
 import { cryptoRandom } from "../../src/platform/random";
+import { openQueued } from "./email";
 
 /** Sends requests to the Worker: `SELF` (the deployed shape) or a harness app with a manual clock. */
 export type Send = (path: string, init?: RequestInit) => Promise<Response>;
@@ -21,7 +22,10 @@ export const viaSelf: Send = (path, init) => SELF.fetch(`https://auth.test${path
  */
 export interface Harness {
   clock: ManualClock;
+  /** The e-mails queued, opened as the consumer opens them (`data` in clear). */
   emails: EmailMessage[];
+  /** The same, as the Queue received them (`data` sealed). */
+  queued: QueuedEmail[];
   webhooks: WebhookMessage[];
   send: Send;
   /** The CF-Connecting-IP every request of this harness carries unless it sets its own. */
@@ -51,14 +55,14 @@ export function asClient(send: Send, ip = uniqueClientIp()): { send: Send; ip: s
   };
 }
 
-/** A Queue binding that keeps every message body in `into`. */
-function recordingQueue<Body>(into: Body[]): Queue {
+/** A Queue binding that hands every message body to `keep`. */
+function recordingQueue<Body>(keep: (body: Body) => void | Promise<void>): Queue {
   const queue = {
     async send(body: Body) {
-      into.push(body);
+      await keep(body);
     },
     async sendBatch(messages: Iterable<{ body: Body }>) {
-      for (const message of messages) into.push(message.body);
+      for (const message of messages) await keep(message.body);
     },
   };
   return queue as unknown as Queue;
@@ -70,12 +74,18 @@ export function createHarness(
 ): Harness {
   const clock = new ManualClock(Date.now());
   const emails: EmailMessage[] = [];
+  const queued: QueuedEmail[] = [];
   const webhooks: WebhookMessage[] = [];
   const harnessEnv = {
     ...env,
     ...vars,
-    EMAIL_QUEUE: recordingQueue(emails),
-    WEBHOOK_QUEUE: recordingQueue(webhooks),
+    EMAIL_QUEUE: recordingQueue<QueuedEmail>(async (body) => {
+      queued.push(body);
+      emails.push(await openQueued(body, harnessEnv));
+    }),
+    WEBHOOK_QUEUE: recordingQueue<WebhookMessage>((body) => {
+      webhooks.push(body);
+    }),
   } as Env;
   const app = buildApp({ clock, random: cryptoRandom });
   const client = asClient(async (path, init) => {
@@ -87,10 +97,11 @@ export function createHarness(
   return {
     clock,
     emails,
+    queued,
+    webhooks,
     send: client.send,
     clientIp: client.ip,
     auditRows: () => auditRows(client.ip),
-    webhooks,
   };
 }
 
@@ -151,6 +162,11 @@ export async function login(send: Send, identifier: string, password: string): P
   const response = await send("/auth/login", jsonRequest({ identifier, password }));
   expect(response.status).toBe(200);
   return (await response.json()) as TokenPairBody;
+}
+
+/** Signs in as the development admin (seed 002's `admin` / `admin`, created on first use). */
+export function loginAsAdmin(send: Send): Promise<TokenPairBody> {
+  return login(send, "admin", "admin");
 }
 
 export async function refresh(send: Send, refreshToken: string): Promise<Response> {

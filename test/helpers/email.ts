@@ -1,7 +1,13 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { vi } from "vitest";
-import type { EmailMessage } from "../../src/features/email/message";
+import {
+  associatedDataOf,
+  type EmailMessage,
+  openEmail,
+  type QueuedEmail,
+} from "../../src/features/email/message";
 import type { RandomSource } from "../../src/platform/random";
+import { SecretBox } from "../../src/platform/secret-box";
 
 /** A valid queued e-mail message for a fresh recipient; override any field. */
 export function emailMessage(overrides: Partial<EmailMessage> = {}): EmailMessage {
@@ -15,6 +21,32 @@ export function emailMessage(overrides: Partial<EmailMessage> = {}): EmailMessag
     traceId: unique.replace(/-/g, ""),
     ...overrides,
   };
+}
+
+/** The `data` box of an environment, as `shared.secretBoxes.data()` builds it. */
+export function dataBox(workerEnv: Pick<Env, "DATA_ENCRYPTION_KEY">): Promise<SecretBox> {
+  return SecretBox.fromKeys(workerEnv.DATA_ENCRYPTION_KEY);
+}
+
+/**
+ * A Queue body as the outbox sends it: an e-mail-message-shaped object gets its `data` sealed
+ * (even when another field is invalid, so poison stays poison); anything else is left as it is.
+ */
+export async function asQueued(body: unknown, workerEnv: Pick<Env, "DATA_ENCRYPTION_KEY">): Promise<unknown> {
+  if (body === null || typeof body !== "object" || !("data" in body)) return body;
+  const { data, ...rest } = body as EmailMessage;
+  const sealedData = await (await dataBox(workerEnv)).seal(JSON.stringify(data), associatedDataOf(rest));
+  return { ...rest, sealedData };
+}
+
+/** The message a Queue body carries, opened as the consumer opens it. */
+export async function openQueued(
+  body: QueuedEmail,
+  workerEnv: Pick<Env, "DATA_ENCRYPTION_KEY">,
+): Promise<EmailMessage> {
+  const opened = await openEmail(body, await dataBox(workerEnv));
+  if (!opened.ok) throw new Error(`the queued e-mail does not open (${opened.reason})`);
+  return opened.message;
 }
 
 /** Randomness that always returns the same byte: makes jittered delays exact. */
@@ -48,13 +80,14 @@ export async function runQueueBatch(
   messages: { id: string; body: unknown; attempts?: number }[],
   env: Env,
 ) {
+  const bodies = await Promise.all(messages.map((message) => asQueued(message.body, env)));
   const batch = createMessageBatch(
     queue,
-    messages.map((message) => ({
+    messages.map((message, index) => ({
       id: message.id,
       timestamp: new Date(),
       attempts: message.attempts ?? 1,
-      body: message.body,
+      body: bodies[index],
     })),
   );
   const retries: Record<string, QueueRetryOptions | undefined> = {};

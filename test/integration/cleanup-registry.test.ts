@@ -68,6 +68,7 @@ async function login(refreshTokens: RefreshTokenRepository, userId: string, id: 
     tokenHash: `hash-${id}`,
     familyId: id,
     parentId: null,
+    sessionStartedAt: at(expiresIn - 14 * DAY_MS),
     expiresAt: at(expiresIn),
     ip: null,
     userAgent: null,
@@ -293,6 +294,7 @@ describe("cron cleanup registry (D1)", () => {
       ip: null,
       userAgent: null,
       requestId: null,
+      clientRequestId: null,
       metadata: {},
       createdAt: at(-1),
     });

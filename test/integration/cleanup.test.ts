@@ -15,6 +15,7 @@ import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";
 import { deleteOlderThan, updateOlderThan } from "../../src/jobs/cleanup/steps";
 import { createScheduledHandler } from "../../src/jobs/scheduled";
 import { DAY_MS } from "../../src/platform/clock";
+import { postgresUrl } from "../helpers/dialects";
 import { parseExposition, total } from "../helpers/prometheus";
 
 const SCHEDULED = Date.UTC(2026, 5, 1, 3, 0);
@@ -213,7 +214,7 @@ describe("cron cleanup (D1)", () => {
 
 describe("cron cleanup (PostgreSQL)", () => {
   it("deletes due rows in bounded batches over several runs, then finds nothing", async () => {
-    const db = createPostgresDatabase(env.HYPERDRIVE.connectionString);
+    const db = createPostgresDatabase(postgresUrl());
     const table = `probe_pg_${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`;
     try {
       await createProbeTable(db, table);

@@ -1,6 +1,7 @@
 import { createExecutionContext, env, SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { buildApp } from "../../src/app";
+import { createHarness, jsonRequest } from "../helpers/accounts";
 
 const problemOf = async (response: Response) => {
   expect(response.headers.get("content-type")).toBe("application/problem+json");
@@ -96,12 +97,37 @@ describe("bad input never produces a 500", () => {
 });
 
 describe("request and trace ids", () => {
-  it("echoes a sane X-Request-Id and puts it in problem bodies", async () => {
+  it("echoes a sane X-Request-Id, but problem bodies carry the service's own request id", async () => {
     const response = await SELF.fetch("https://auth.test/nope", {
       headers: { "x-request-id": "client-123" },
     });
     expect(response.headers.get("x-request-id")).toBe("client-123");
-    expect((await problemOf(response)).requestId).toBe("client-123");
+    expect((await problemOf(response)).requestId).toMatch(/^req_[0-9a-f]{24}$/);
+  });
+
+  it("a client's X-Request-Id never becomes the request id of audit rows or logs", async () => {
+    const logs = vi.spyOn(console, "log").mockImplementation(() => {});
+    const forged = "req_0123456789abcdef01234567";
+    const harness = createHarness({ LOG_LEVEL: "info" });
+    const response = await harness.send(
+      "/auth/login",
+      jsonRequest({ identifier: "nobody.at.all", password: "not the password" }, { "x-request-id": forged }),
+    );
+    expect(response.status).toBe(401);
+    expect(response.headers.get("x-request-id")).toBe(forged);
+    const ownId = (await problemOf(response)).requestId;
+    expect(ownId).not.toBe(forged);
+
+    const row = await env.DB.prepare(
+      "SELECT request_id, client_request_id FROM audit_logs WHERE request_id = ?",
+    )
+      .bind(ownId)
+      .first();
+    expect(row).toEqual({ request_id: ownId, client_request_id: forged });
+    const lines = logs.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+    logs.mockRestore();
+    const access = lines.find((line) => line.msg === "request" && line.requestId === ownId);
+    expect(access).toMatchObject({ requestId: ownId, clientRequestId: forged });
   });
 
   it("replaces an overlong or unprintable X-Request-Id", async () => {

@@ -9,18 +9,20 @@ import { jsonBody } from "../../src/http/json-body";
 import { createApp, problemResponses } from "../../src/http/openapi";
 import { requestContext } from "../../src/http/request-context";
 import { ManualClock } from "../../src/platform/clock";
+import { AppError } from "../../src/platform/errors";
 import { cryptoRandom } from "../../src/platform/random";
 import { parseExposition, total } from "../helpers/prometheus";
 
-// Stand-ins that declare their policies exactly as the real routes do (one line each) and answer
-// 200, so only the rate limiting is under test; the real routes' limits are tested in
+// Stand-ins that declare their policies exactly as the real routes do (one line each), so only the
+// rate limiting is under test: register answers 200, login refuses every credential with 401 (its
+// identifier policy counts only refused credentials). The real routes' limits are tested in
 // test/integration/accounts/rate-limits.test.ts.
 const loginRoute = createRoute({
   method: "post",
   path: "/auth/login",
   middleware: [rateLimit("login_ip"), rateLimit("login_identifier")] as const,
   request: { body: { content: { "application/json": { schema: z.object({ identifier: z.string() }) } } } },
-  responses: { 200: { description: "ok" }, ...problemResponses(400, 429) },
+  responses: { 200: { description: "ok" }, ...problemResponses(400, 401, 429) },
 });
 
 function testApp(clock: ManualClock) {
@@ -33,7 +35,9 @@ function testApp(clock: ManualClock) {
     "*",
     jsonBody(() => 65_536),
   );
-  app.openapi(loginRoute, (c) => c.json({ ok: true }, 200));
+  app.openapi(loginRoute, () => {
+    throw new AppError("INVALID_CREDENTIALS");
+  });
   app.post("/auth/register", rateLimit("register_ip"), (c) => c.json({ ok: true }, 200));
   registerMetrics(app);
   return app;
@@ -72,6 +76,11 @@ function client(vars: Env = limits, clock = new ManualClock(Date.UTC(2026, 5, 1)
     scrape: async () => parseExposition(await (await send("/metrics", {})).text()),
   };
 }
+
+/** A RATE_LIMITER binding whose every call fails, as when the Durable Object cannot be reached. */
+const brokenLimiter = {
+  getByName: () => ({ check: () => Promise.reject(new Error("limiter down")) }),
+} as unknown as Env["RATE_LIMITER"];
 
 describe("rateLimit(policy)", () => {
   it("allows exactly the limit, then 429 problem+json with Retry-After and RateLimit headers", async () => {
@@ -143,7 +152,7 @@ describe("rateLimit(policy)", () => {
     const spellings = ["alice@example.com", "  ALICE@Example.com ", "ａｌｉｃｅ@example.com"];
     for (const [i, identifier] of spellings.entries()) {
       const response = await api.login(`198.51.100.${20 + i}`, identifier);
-      expect(response.status).toBe(200);
+      expect(response.status).toBe(401);
       expect(response.headers.get("ratelimit-policy")).toBe(
         '"login_identifier";q=3;w=60, "login_ip";q=10;w=60',
       );
@@ -151,7 +160,7 @@ describe("rateLimit(policy)", () => {
     const refused = await api.login("198.51.100.30", "Alice@EXAMPLE.com");
     expect(refused.status).toBe(429);
     expect(refused.headers.get("ratelimit")).toMatch(/^"login_identifier";r=0;t=60, "login_ip";r=9;t=6$/);
-    expect((await api.login("198.51.100.30", "bob@example.com")).status).toBe(200);
+    expect((await api.login("198.51.100.30", "bob@example.com")).status).toBe(401);
   });
 
   it("a body without the identifier is counted by the IP policy only (and fails validation)", async () => {
@@ -169,7 +178,7 @@ describe("rateLimit(policy)", () => {
       Array.from({ length: 50 }, (_, i) => api.login("198.51.100.99", `racer${i}@example.com`)),
     );
     const statuses = responses.map((response) => response.status);
-    expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(10);
     expect(statuses.filter((status) => status === 429)).toHaveLength(40);
     const after = total(await api.scrape(), "tokens_rate_limited_total", labels);
     expect(after - before).toBe(40);
@@ -185,13 +194,10 @@ describe("rateLimit(policy)", () => {
   });
 
   it("lets requests through when the limiter cannot be reached, and counts it", async () => {
-    const broken = {
-      getByName: () => ({ check: () => Promise.reject(new Error("limiter down")) }),
-    } as unknown as Env["RATE_LIMITER"];
     const logs = vi.spyOn(console, "log").mockImplementation(() => {});
-    const api = client({ ...limits, RATE_LIMITER: broken });
+    const api = client({ ...limits, RATE_LIMITER: brokenLimiter });
     const errors = (samples: Awaited<ReturnType<typeof api.scrape>>) =>
-      total(samples, "tokens_rate_limiter_errors_total", { policy: "register_ip" });
+      total(samples, "tokens_rate_limiter_errors_total", { policy: "register_ip", outcome: "allowed" });
     const before = errors(await api.scrape());
     for (let i = 0; i < 3; i++) expect((await api.register("198.51.100.60")).status).toBe(200);
     expect(errors(await api.scrape()) - before).toBe(3);
@@ -199,6 +205,25 @@ describe("rateLimit(policy)", () => {
     expect(
       logged.filter((line) => line.includes('"msg":"rate limiter unavailable; request let through"')),
     ).toHaveLength(3);
+    logs.mockRestore();
+  });
+
+  it("fails closed on credential routes: 503 problem with Retry-After, counted as refused", async () => {
+    const logs = vi.spyOn(console, "log").mockImplementation(() => {});
+    const api = client({ ...limits, RATE_LIMITER: brokenLimiter });
+    const refused = (samples: Awaited<ReturnType<typeof api.scrape>>) =>
+      total(samples, "tokens_rate_limiter_errors_total", { policy: "login_ip", outcome: "refused" });
+    const before = refused(await api.scrape());
+    for (let i = 0; i < 2; i++) {
+      const response = await api.login("198.51.100.61", "carol@example.com");
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("10");
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(await response.json()).toMatchObject({ code: "DEPENDENCY_UNAVAILABLE", status: 503 });
+    }
+    expect(refused(await api.scrape()) - before).toBe(2);
+    const logged = logs.mock.calls.map(([line]) => String(line));
+    expect(logged.filter((line) => line.includes("credential request refused"))).toHaveLength(2);
     logs.mockRestore();
   });
 

@@ -27,7 +27,7 @@ describe("rate-limit settings", () => {
     expect(config.rateLimits.login_ip).toEqual({ limit: 100, periodMs: 60_000 });
     expect(config.rateLimits.register_ip).toEqual({ limit: 3, periodMs: 7_200_000 });
     expect(config.rateLimits.refresh_ip).toBeNull();
-    expect(config.rateLimits.login_identifier).toEqual({ limit: 10, periodMs: 600_000 });
+    expect(config.rateLimits.login_identifier).toEqual({ limit: 100, periodMs: 3_600_000 });
   });
 
   it("falls back to each policy's default when its var is absent", () => {

@@ -52,6 +52,22 @@ describe("RateLimiter (GCRA Durable Object)", () => {
     expect((await stub.check(2, 10_000, T0 - 60_000)).allowed).toBe(false);
   });
 
+  it("refund gives back what an allowed check took, never more than a full budget", async () => {
+    const stub = limiter();
+    for (let i = 0; i < 3; i++) expect((await stub.check(3, 60_000, T0)).allowed).toBe(true);
+    expect((await stub.check(3, 60_000, T0)).allowed).toBe(false);
+    await stub.refund(3, 60_000, T0);
+    expect(await stub.check(3, 60_000, T0)).toMatchObject({ allowed: true, remaining: 0 });
+    for (let i = 0; i < 10; i++) await stub.refund(3, 60_000, T0 + 1000);
+    const decisions = [];
+    for (let i = 0; i < 4; i++) decisions.push((await stub.check(3, 60_000, T0 + 1000)).allowed);
+    expect(decisions).toEqual([true, true, true, false]);
+    // Nothing to refund: a no-op that creates no state.
+    const fresh = limiter();
+    await fresh.refund(3, 60_000, T0);
+    expect((await fresh.check(3, 60_000, T0)).remaining).toBe(2);
+  });
+
   it("costs more than one unit when asked, and rejects impossible arguments", async () => {
     const stub = limiter();
     expect((await stub.check(4, 4000, T0, 3)).remaining).toBe(1);

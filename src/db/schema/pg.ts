@@ -18,6 +18,9 @@ export const users = pgTable(
     status: text("status").notNull(),
     emailVerifiedAt: epochMs("email_verified_at"),
     tokensValidAfter: epochMs("tokens_valid_after"),
+    // Bumped by every cut-off (reset, logout everywhere, password change); tokens carry the value
+    // they were issued under and are refused once it moved on, whatever the clock says.
+    tokenEpoch: integer("token_epoch").notNull().default(0),
     createdAt: epochMs("created_at").notNull(),
     updatedAt: epochMs("updated_at").notNull(),
   },
@@ -74,6 +77,8 @@ export const refreshTokens = pgTable(
     familyId: text("family_id").notNull(),
     parentId: text("parent_id"),
     replacedById: text("replaced_by_id"),
+    // When the session (family) began: every token of a family expires by then + SESSION_MAX_LIFETIME.
+    sessionStartedAt: epochMs("session_started_at").notNull().default(0),
     expiresAt: epochMs("expires_at").notNull(),
     rotatedAt: epochMs("rotated_at"),
     revokedAt: epochMs("revoked_at"),
@@ -168,6 +173,8 @@ export const auditLogs = pgTable(
     ip: text("ip"),
     userAgent: text("user_agent"),
     requestId: text("request_id"),
+    // The X-Request-Id the client sent: kept beside the service's own, never instead of it.
+    clientRequestId: text("client_request_id"),
     metadata: text("metadata").notNull(),
     createdAt: epochMs("created_at").notNull(),
     seq: bigint("seq", { mode: "number" }),

@@ -22,6 +22,9 @@ export const users = sqliteTable(
     emailVerifiedAt: integer("email_verified_at"),
     // Access tokens issued before this instant are refused by this service (reset, logout of all).
     tokensValidAfter: integer("tokens_valid_after"),
+    // Bumped by every cut-off (reset, logout everywhere, password change); tokens carry the value
+    // they were issued under and are refused once it moved on, whatever the clock says.
+    tokenEpoch: integer("token_epoch").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -85,6 +88,8 @@ export const refreshTokens = sqliteTable(
     familyId: text("family_id").notNull(),
     parentId: text("parent_id"),
     replacedById: text("replaced_by_id"),
+    // When the session (family) began: every token of a family expires by then + SESSION_MAX_LIFETIME.
+    sessionStartedAt: integer("session_started_at").notNull().default(0),
     expiresAt: integer("expires_at").notNull(),
     rotatedAt: integer("rotated_at"),
     revokedAt: integer("revoked_at"),
@@ -188,6 +193,8 @@ export const auditLogs = sqliteTable(
     ip: text("ip"),
     userAgent: text("user_agent"),
     requestId: text("request_id"),
+    // The X-Request-Id the client sent: kept beside the service's own, never instead of it.
+    clientRequestId: text("client_request_id"),
     metadata: text("metadata").notNull(),
     createdAt: integer("created_at").notNull(),
     // The hash chain (src/features/audit/chain.ts): null until the sealer links the row.

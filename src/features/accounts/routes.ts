@@ -1,4 +1,5 @@
 import type { App } from "../../http/openapi";
+import { registerChangePassword } from "./password-change/routes/change";
 import { registerResetPasswordConfirm } from "./password-reset/routes/confirm";
 import { registerResetPasswordRequest } from "./password-reset/routes/request";
 import { registerRegister } from "./registration/routes/register";
@@ -10,7 +11,7 @@ import { registerRefresh } from "./sessions/routes/refresh";
 import { registerVerificationTokenRequest } from "./verification/routes/request";
 import { registerVerificationTokenVerify } from "./verification/routes/verify";
 
-/** Every route of accounts and sessions: /auth/*, /reset-password/*, /verification-token/*. */
+/** Every route of accounts and sessions: /auth/* (password change included), /reset-password/*, /verification-token/*. */
 export function registerAccountRoutes(app: App): void {
   registerRegister(app);
   registerLogin(app);
@@ -18,6 +19,7 @@ export function registerAccountRoutes(app: App): void {
   registerLogout(app);
   registerMe(app);
   registerIntrospect(app);
+  registerChangePassword(app);
   registerResetPasswordRequest(app);
   registerResetPasswordConfirm(app);
   registerVerificationTokenRequest(app);

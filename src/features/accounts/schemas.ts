@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isSafeDisplayText } from "../../platform/display-text";
 import { ROLES } from "../users/user";
 import {
   newPasswordProblem,
@@ -22,6 +23,21 @@ export const UsernameSchema = z
     "may contain only letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
   )
   .openapi({ example: "maria.silva" });
+
+/** A person's display name (the token's `user_name`): one line of ordinary text. */
+export const DisplayNameSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(100, "must be at most 100 characters")
+  .refine(isSafeDisplayText, {
+    message: "must be one line without control characters",
+  })
+  .openapi({
+    description:
+      "Display name (the token's `user_name`): 1–100 characters on one line, no control characters",
+    example: "Maria Silva",
+  });
 
 export const EmailSchema = z
   .string()

@@ -1,8 +1,10 @@
 import type { Shared } from "../../shared";
 import { InitialAdmin } from "./initial-admin/service";
+import { PasswordChangeService } from "./password-change/service";
 import { PasswordResetService } from "./password-reset/service";
 import { RegistrationService } from "./registration/service";
 import type { SecondFactorCheck } from "./second-factor";
+import { DummyPasswordHashes } from "./sessions/dummy-hash";
 import { IntrospectionService } from "./sessions/introspection-service";
 import { LoginService } from "./sessions/login-service";
 import { ProfileService } from "./sessions/profile-service";
@@ -20,6 +22,7 @@ export interface AccountServices {
   profiles: ProfileService;
   introspection: IntrospectionService;
   passwordResets: PasswordResetService;
+  passwordChanges: PasswordChangeService;
   verification: EmailVerificationService;
   initialAdmin: InitialAdmin;
 }
@@ -60,6 +63,7 @@ export function createAccountServices(
     issuer: new TokenIssuer(jwt, tenants, {
       access: config.jwt.accessTokenTtl,
       refresh: config.jwt.refreshTokenTtl,
+      sessionMax: config.jwt.sessionMaxLifetime,
     }),
     refreshTokens,
     reuseGraceSeconds: config.refreshReuseGraceSeconds,
@@ -71,7 +75,13 @@ export function createAccountServices(
   });
   return {
     registration: new RegistrationService({ ...shared, sessions, verification, initialAdmin }),
-    login: new LoginService({ ...shared, sessions, secondFactor, initialAdmin }),
+    login: new LoginService({
+      ...shared,
+      sessions,
+      secondFactor,
+      initialAdmin,
+      dummyHashes: new DummyPasswordHashes(shared),
+    }),
     sessions,
     profiles: new ProfileService(shared),
     introspection: new IntrospectionService(jwt, shared.users, refreshTokens, shared.clock),
@@ -82,6 +92,7 @@ export function createAccountServices(
       initialAdmin,
       ttlSeconds: config.passwordResetTtl,
     }),
+    passwordChanges: new PasswordChangeService({ ...shared, sessions, refreshTokens }),
     verification,
     initialAdmin,
   };

@@ -15,7 +15,10 @@ export interface AuditLog {
   tenantId: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** The service's own request id: what a client cannot choose. */
   requestId: string | null;
+  /** The `X-Request-Id` the client sent, if any: its correlation, not ours. */
+  clientRequestId: string | null;
   metadata: Record<string, unknown>;
   createdAt: Date;
 }

@@ -22,7 +22,7 @@ export interface ChainLink {
 }
 
 const ROW_COLUMNS = sql.raw(
-  "id, event, result, reason, actor_id, target_type, target_id, tenant_id, ip, user_agent, request_id, metadata, created_at",
+  "id, event, result, reason, actor_id, target_type, target_id, tenant_id, ip, user_agent, request_id, client_request_id, metadata, created_at",
 );
 /** The one row of `audit_chain_heads` this chain uses. */
 const HEAD_ID = "audit";

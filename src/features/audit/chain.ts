@@ -19,6 +19,7 @@ export interface ChainRow {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
+  client_request_id: string | null;
   metadata: string;
   created_at: number;
 }
@@ -46,6 +47,7 @@ export async function linkHash(prevHash: string, seq: number, row: ChainRow): Pr
     row.ip,
     row.user_agent,
     row.request_id,
+    row.client_request_id,
     row.metadata,
     row.created_at,
   ]);

@@ -16,6 +16,7 @@ interface AuditRow {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
+  client_request_id: string | null;
   metadata: string;
   created_at: number;
 }
@@ -85,7 +86,7 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
 }
 
 const COLUMNS = sql.raw(
-  "id, event, result, reason, actor_id, target_type, target_id, tenant_id, ip, user_agent, request_id, metadata, created_at",
+  "id, event, result, reason, actor_id, target_type, target_id, tenant_id, ip, user_agent, request_id, client_request_id, metadata, created_at",
 );
 
 function toAuditLog(row: AuditRow): AuditLog {
@@ -101,6 +102,7 @@ function toAuditLog(row: AuditRow): AuditLog {
     ip: row.ip,
     userAgent: row.user_agent,
     requestId: row.request_id,
+    clientRequestId: row.client_request_id,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     createdAt: new Date(row.created_at),
   };
@@ -128,7 +130,8 @@ export class AuditLogRepository {
     const values = sql`CAST(${entry.id} AS TEXT), CAST(${entry.event} AS TEXT), CAST(${entry.result} AS TEXT),
       CAST(${entry.reason} AS TEXT), CAST(${entry.actorId} AS TEXT), CAST(${entry.targetType} AS TEXT),
       CAST(${entry.targetId} AS TEXT), ${tenant}, CAST(${entry.ip} AS TEXT), CAST(${entry.userAgent} AS TEXT),
-      CAST(${entry.requestId} AS TEXT), CAST(${JSON.stringify(entry.metadata)} AS TEXT),
+      CAST(${entry.requestId} AS TEXT), CAST(${entry.clientRequestId} AS TEXT),
+      CAST(${JSON.stringify(entry.metadata)} AS TEXT),
       CAST(${entry.createdAt.getTime()} AS BIGINT)`;
     const conditions: SQL[] = [options.onlyIf ?? sql`1 = 1`];
     if (options.once) {

@@ -33,7 +33,10 @@ export interface UserEventDetails {
 
 /** Where the audited work came from: the request (or queue message, or cron run) and its client. */
 export interface AuditContext {
+  /** The service's own request id. */
   requestId: string;
+  /** The client's `X-Request-Id`, stored beside it (never instead of it). */
+  clientRequestId?: string;
   client: ClientInfo;
 }
 
@@ -86,6 +89,7 @@ export class AuditService {
       ip: (entry.client ?? this.context.client).ip,
       userAgent: (entry.client ?? this.context.client).userAgent,
       requestId: this.context.requestId,
+      clientRequestId: this.context.clientRequestId ?? null,
       // Defence in depth: callers pass ids and counts, but a key that names a secret never lands.
       metadata: redact(entry.metadata ?? {}) as Record<string, unknown>,
       createdAt: this.clock.now(),

@@ -27,10 +27,18 @@ export interface PermissionRule {
  */
 export const PERMISSIONS = {
   "profile:read": { role: "usuario", scope: "read", description: "Read one's own profile" },
-  "auth:introspect": {
+  "password:change": {
     role: "usuario",
+    scope: "write",
+    apiTokens: false,
+    description: "Change one's own password (with the current one)",
+  },
+  // For protected resources (RFC 7662 §2.1): an admin, or an API token of one (scope read: it
+  // changes nothing) that may be narrowed to just this permission.
+  "auth:introspect": {
+    role: "admin",
     scope: "read",
-    description: "Ask whether an access or refresh token is active (RFC 7662)",
+    description: "Ask whether an access or refresh token is active (RFC 7662 introspection)",
   },
   "api-tokens:read": { role: "usuario", scope: "read", description: "List one's own API tokens" },
   "api-tokens:read-any": {

@@ -3,7 +3,7 @@ import type { Logger } from "../../platform/logger";
 import type { RandomSource } from "../../platform/random";
 import type { MetricsRecorder } from "../metrics/recorder";
 import { maskAddresses, recipientHash } from "./address";
-import { EmailMessageSchema } from "./message";
+import { openEmail, QueuedEmailSchema, type TextCipher } from "./message";
 import type { EmailSender } from "./sender";
 import { EmailRenderError } from "./templates";
 import { SmtpError } from "./transports/smtp/errors";
@@ -30,6 +30,8 @@ export interface EmailConsumerDeps {
   logger: Logger;
   /** `max_retries` of the e-mail queue consumer: the attempt after the last retry is final. */
   maxRetries: number;
+  /** Opens the sealed data of each body (`shared.secretBoxes.data()`). */
+  cipher: Pick<TextCipher, "open">;
 }
 
 /** An error as logs may show it: name, SMTP step and code, and text with addresses masked. */
@@ -40,9 +42,10 @@ function describe(error: unknown): Record<string, unknown> {
 }
 
 /**
- * The e-mail Queue consumer: validates each body, renders and sends it, and acknowledges or
- * retries each message on its own. Poison (a body that is not an e-mail message, data that does
- * not fit its template) is logged and acknowledged, never retried. A failed send is retried with
+ * The e-mail Queue consumer: validates each body, opens its sealed data, renders and sends it, and
+ * acknowledges or retries each message on its own. Poison (a body that is not an e-mail message,
+ * data that does not fit its template) is logged and acknowledged, never retried; data that does
+ * not open (a key no longer configured) is retried and dead-lettered, so it can be replayed. A failed send is retried with
  * exponential backoff and jitter; on the final attempt the failure is logged and counted and the
  * retry hands the message to the dead-letter queue. Nothing logged carries the body, the token or
  * the recipient's address (only its hash).
@@ -56,7 +59,7 @@ export async function consumeEmailBatch(
 
 async function consumeMessage(message: Message<unknown>, deps: EmailConsumerDeps): Promise<void> {
   const transport = deps.sender.transportName;
-  const parsed = EmailMessageSchema.safeParse(message.body);
+  const parsed = QueuedEmailSchema.safeParse(message.body);
   if (!parsed.success) {
     deps.logger.error("email message dropped as poison: the body is not an e-mail message", {
       queueMessageId: message.id,
@@ -67,16 +70,16 @@ async function consumeMessage(message: Message<unknown>, deps: EmailConsumerDeps
     message.ack();
     return;
   }
-  const email = parsed.data;
-  const labels = { template: email.template, transport };
+  const queued = parsed.data;
+  const labels = { template: queued.template, transport };
   const logger = deps.logger.child({
-    requestId: email.requestId,
-    traceId: email.traceId,
-    emailId: email.id,
-    template: email.template,
+    requestId: queued.requestId,
+    traceId: queued.traceId,
+    emailId: queued.id,
+    template: queued.template,
     transport,
     attempts: message.attempts,
-    recipientHash: await recipientHash(email.to),
+    recipientHash: await recipientHash(queued.to),
   });
 
   const retryOrDeadLetter = (reason: Record<string, unknown>, delaySeconds?: number) => {
@@ -95,8 +98,22 @@ async function consumeMessage(message: Message<unknown>, deps: EmailConsumerDeps
     message.retry({ delaySeconds: delay });
   };
 
+  const opened = await openEmail(queued, deps.cipher);
+  if (!opened.ok && opened.reason === "invalid") {
+    logger.error("email message dropped as poison: its sealed data is not template data");
+    deps.metrics.increment("tokens_emails_poison_total", labels);
+    message.ack();
+    return;
+  }
+  if (!opened.ok) {
+    // The key it was sealed with is not configured (any more), or the body was altered: kept for
+    // a replay once the key is back, through the retries and the dead-letter queue.
+    retryOrDeadLetter({ error: { message: "the sealed data does not open with the configured keys" } });
+    return;
+  }
+
   try {
-    const outcome = await deps.sender.deliver(email);
+    const outcome = await deps.sender.deliver(opened.message);
     switch (outcome.status) {
       case "sent":
         logger.info("email sent");

@@ -1,7 +1,7 @@
 import type { Clock } from "../../platform/clock";
 import { newId } from "../../platform/ids";
 import type { RandomSource } from "../../platform/random";
-import { type EmailMessage, EmailMessageSchema, type EmailOutbox } from "./message";
+import { type EmailMessage, type EmailOutbox, type QueuedEmail, sealEmail, type TextCipher } from "./message";
 
 /** The request (or batch) identity every queued e-mail carries to the consumer's logs. */
 export interface OutboxTrace {
@@ -11,24 +11,30 @@ export interface OutboxTrace {
 
 /**
  * The producer side of the e-mail pipeline: stamps each message with an idempotency id and the
- * trace of the request that caused it, validates it against the contract, and sends it to the
- * e-mail Queue. Rendering and delivery happen in the Queue consumer.
+ * trace of the request that caused it, validates it against the contract, seals its data (the
+ * tokens and codes it delivers) and sends it to the e-mail Queue. Rendering and delivery happen in
+ * the Queue consumer, which opens the data again.
  */
 export class QueueEmailOutbox implements EmailOutbox {
   constructor(
-    private readonly queue: Queue<EmailMessage>,
+    private readonly queue: Queue<QueuedEmail>,
     private readonly trace: OutboxTrace,
     private readonly clock: Clock,
     private readonly random: RandomSource,
+    /** The `data` box (`shared.secretBoxes.data`), asked for only when something is sent. */
+    private readonly cipher: () => Promise<Pick<TextCipher, "seal">>,
   ) {}
 
   async enqueue(message: Omit<EmailMessage, "id" | "requestId" | "traceId">): Promise<void> {
-    const body = EmailMessageSchema.parse({
-      ...message,
-      id: newId("event", this.clock, this.random),
-      requestId: this.trace.requestId,
-      traceId: this.trace.traceId,
-    });
+    const body = await sealEmail(
+      {
+        ...message,
+        id: newId("event", this.clock, this.random),
+        requestId: this.trace.requestId,
+        traceId: this.trace.traceId,
+      },
+      await this.cipher(),
+    );
     await this.queue.send(body, { contentType: "json" });
   }
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isSafeDisplayText } from "../../platform/display-text";
 import type { EmailContent } from "./layout";
 import type { EmailTemplate } from "./message";
 
@@ -11,7 +12,16 @@ export const EMAIL_LINK_PATHS = {
   "password-reset": "/reset-password",
 } as const;
 
-const name = z.string().trim().min(1).max(200).optional();
+// A greeting name that is not one short line of ordinary text is left out rather than failing the
+// e-mail: the message still matters (a reset link), the name never does. Producers should never send
+// one (names are checked at registration); this keeps forged lines out of mail whatever the data.
+const name = z
+  .string()
+  .optional()
+  .transform((value) => {
+    const trimmed = value?.trim();
+    return trimmed && trimmed.length <= 200 && isSafeDisplayText(trimmed) ? trimmed : undefined;
+  });
 const expiresInMinutes = z
   .string()
   .regex(/^[1-9][0-9]{0,5}$/)
@@ -20,6 +30,7 @@ const expiresInMinutes = z
 const token = z.string().regex(/^[\x21-\x7e]{1,512}$/, "must be printable ASCII without spaces");
 
 const linkData = z.object({ token, name, expiresInMinutes });
+const changeData = z.object({ changedAt: z.iso.datetime(), method: z.enum(["change", "reset"]), name });
 const codeData = z.object({ code: z.string().regex(/^[0-9]{4,12}$/), name, expiresInMinutes });
 const leakedTokenData = z.object({
   tokenName: z.string().trim().min(1).max(200),
@@ -47,6 +58,13 @@ export function linkWithToken(baseUrl: string, path: string, secret: string): st
 
 function greeting(person: string | undefined): string {
   return person ? `Olá, ${person}!` : "Olá!";
+}
+
+/** `23/11/2026 às 15:42 (UTC)`: the product's users read Brazilian dates; UTC says which clock. */
+function dateTime(iso: string): string {
+  const [date, time] = iso.split("T") as [string, string];
+  const [year, month, day] = date.split("-");
+  return `${day}/${month}/${year} às ${time.slice(0, 5)} (UTC)`;
 }
 
 function duration(minutes: number): string {
@@ -124,6 +142,24 @@ export const TEMPLATES: Record<EmailTemplate, Template> = {
       },
     ],
     footer: "Se você não pediu a redefinição, ignore esta mensagem: sua senha continua a mesma.",
+  })),
+  "password-changed": defineTemplate(changeData, (data, { appName }) => ({
+    subject: `Sua senha do ${appName} foi alterada`,
+    blocks: [
+      { kind: "paragraph", text: greeting(data.name) },
+      {
+        kind: "paragraph",
+        text:
+          data.method === "reset"
+            ? `A senha da sua conta no ${appName} foi redefinida em ${dateTime(data.changedAt)}, com um link enviado a este endereço. Todas as sessões abertas foram encerradas.`
+            : `A senha da sua conta no ${appName} foi alterada em ${dateTime(data.changedAt)}. As outras sessões abertas foram encerradas.`,
+      },
+      {
+        kind: "paragraph",
+        text: `Se não foi você, redefina sua senha agora pela opção “Esqueci minha senha” do ${appName} e avise o suporte.`,
+      },
+    ],
+    footer: "Avisamos toda alteração de senha da sua conta, para que você saiba se não foi você.",
   })),
   "two-factor-code": defineTemplate(codeData, (data, { appName }) => ({
     subject: `Seu código de verificação do ${appName}`,

@@ -205,8 +205,8 @@ export const METRICS = {
   },
   tokens_rate_limiter_errors_total: {
     type: "counter",
-    help: "Rate-limit checks that could not reach the limiter and let the request through, by policy.",
-    labels: { policy: RATE_LIMIT_POLICY_NAMES },
+    help: "Rate-limit checks that could not reach the limiter, by policy and outcome: allowed (fail open) or refused with 503 (credential routes fail closed).",
+    labels: { policy: RATE_LIMIT_POLICY_NAMES, outcome: ["allowed", "refused"] },
   },
   tokens_cleanup_rows_total: {
     type: "counter",

@@ -2,22 +2,36 @@ import { z } from "zod";
 import { DAY_MS } from "../../platform/clock";
 
 /**
-/**
- * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, the
- * signed-in user (`c.var.principal`, so only on routes behind `authenticate()`), the API token
- * making the request (known only once it is authenticated, so such a policy is applied by
- * `authenticate()` itself, never by the `rateLimit()` middleware), or a subject only a service knows
- * (a user id after the password matched), checked through `shared.rateLimiter`.
+ * Where a policy finds the client it limits: the connecting IP, a field of the JSON body, the pair
+ * of both (one identifier as tried from one client), the signed-in user (`c.var.principal`, so only
+ * on routes behind `authenticate()`), the API token making the request (known only once it is
+ * authenticated, so such a policy is applied by `authenticate()` itself, never by the `rateLimit()`
+ * middleware), or a subject only a service knows (a user id after the password matched), checked
+ * through `shared.rateLimiter`.
  */
 export type RateLimitKey =
   | { kind: "ip" }
   | { kind: "body"; field: string }
+  | { kind: "bodyAndIp"; field: string }
   | { kind: "user" }
   | { kind: "apiToken" }
   | { kind: "service" };
 
 /** Keys on `CF-Connecting-IP` (an IPv6 client is limited per /64); never `X-Forwarded-For`. */
 export const byClientIp: RateLimitKey = { kind: "ip" };
+
+/** Keys on a JSON body field (e.g. the login identifier), normalised and hashed. */
+export function byBodyField(field: string): RateLimitKey {
+  return { kind: "body", field };
+}
+
+/**
+ * Keys on a JSON body field together with the client IP: the budget of one identifier as tried
+ * from one client, which nobody elsewhere can spend.
+ */
+export function byBodyFieldAndClientIp(field: string): RateLimitKey {
+  return { kind: "bodyAndIp", field };
+}
 
 /** Keys on the authenticated user (their id, whatever the credential): after `authenticate()`. */
 export const byUser: RateLimitKey = { kind: "user" };
@@ -28,12 +42,8 @@ export const byApiToken: RateLimitKey = { kind: "apiToken" };
 /** Checked by a service with its own subject (e.g. `user:<id>`); never a route middleware. */
 export const byService: RateLimitKey = { kind: "service" };
 
-/** Keys on a JSON body field (e.g. the login identifier), normalised and hashed. */
-export function byBodyField(field: string): RateLimitKey {
-  return { kind: "body", field };
-}
-
-interface PolicyDefinition {
+/** One policy: its variable, default, key and route, and how it counts. */
+export interface PolicyDefinition {
   /** The var that sets this policy's limit, e.g. `RATE_LIMIT_LOGIN_IP = "30/60s"`, or `"off"`. */
   variable: string;
   /** The limit when the var is absent: `<requests>/<period><s|m|h>`. */
@@ -44,6 +54,18 @@ interface PolicyDefinition {
    * `*` for a policy that applies wherever its key does (API tokens).
    */
   route: string;
+  /**
+   * `failures`: only requests the route refuses with 401 (a wrong password) keep their unit; the
+   * others are refunded once answered. Every request is still charged before it runs, so
+   * concurrent guesses cannot overshoot the limit.
+   */
+  counts?: "failures";
+  /**
+   * Credential routes (login, reset, verification, 2FA) fail closed: when the limiter cannot be
+   * reached the request is refused with 503 and `Retry-After` rather than let through unlimited,
+   * since the limit is what keeps online guessing bounded. Other routes fail open.
+   */
+  failClosed?: true;
 }
 
 /**
@@ -52,12 +74,40 @@ interface PolicyDefinition {
  * `30/60s` allows a burst of 30, then one request every 2 s, so no window edge ever lets 60 through.
  */
 export const RATE_LIMIT_POLICIES = {
-  login_ip: { variable: "RATE_LIMIT_LOGIN_IP", fallback: "30/60s", key: byClientIp, route: "/auth/login" },
+  // Login (docs/accounts.md "Lockout model"): every attempt counts per client IP; failed ones count
+  // per identifier and client, and against a much larger ceiling per identifier from anywhere, so
+  // nobody elsewhere can spend the owner's budget and online guessing stays bounded.
+  login_ip: {
+    variable: "RATE_LIMIT_LOGIN_IP",
+    fallback: "30/60s",
+    key: byClientIp,
+    route: "/auth/login",
+    failClosed: true,
+  },
+  login_identifier_client: {
+    variable: "RATE_LIMIT_LOGIN_IDENTIFIER_CLIENT",
+    fallback: "10/600s",
+    key: byBodyFieldAndClientIp("identifier"),
+    route: "/auth/login",
+    counts: "failures",
+    failClosed: true,
+  },
   login_identifier: {
     variable: "RATE_LIMIT_LOGIN_IDENTIFIER",
-    fallback: "10/600s",
+    fallback: "100/3600s",
     key: byBodyField("identifier"),
     route: "/auth/login",
+    counts: "failures",
+    failClosed: true,
+  },
+  // Changing the password checks the current one: a stolen access token must not make it a
+  // guessing oracle. Per user, whatever the IP; every attempt counts (changes are rare).
+  password_change_user: {
+    variable: "RATE_LIMIT_PASSWORD_CHANGE_USER",
+    fallback: "5/3600s",
+    key: byUser,
+    route: "/auth/password",
+    failClosed: true,
   },
   register_ip: {
     variable: "RATE_LIMIT_REGISTER_IP",
@@ -71,29 +121,65 @@ export const RATE_LIMIT_POLICIES = {
     key: byClientIp,
     route: "/auth/refresh",
   },
+  // Logout needs a refresh token this service signed; the limit caps what one client can spend
+  // on presenting old ones (logout-all checks each against the store).
+  logout_ip: {
+    variable: "RATE_LIMIT_LOGOUT_IP",
+    fallback: "30/60s",
+    key: byClientIp,
+    route: "/auth/logout",
+  },
+  // Introspection is for a few protected resources, each a steady caller: generous per IP.
+  introspect_ip: {
+    variable: "RATE_LIMIT_INTROSPECT_IP",
+    fallback: "600/60s",
+    key: byClientIp,
+    route: "/auth/introspect",
+  },
   password_reset_ip: {
     variable: "RATE_LIMIT_PASSWORD_RESET_IP",
     fallback: "10/3600s",
     key: byClientIp,
     route: "/reset-password/request",
+    failClosed: true,
+  },
+  // Reset and verification requests: a small budget per address and client, and a larger ceiling
+  // per address (what bounds mail to one inbox). A new link never cancels a live one, so spending
+  // someone's ceiling cannot take their link away either.
+  password_reset_identifier_client: {
+    variable: "RATE_LIMIT_PASSWORD_RESET_IDENTIFIER_CLIENT",
+    fallback: "3/3600s",
+    key: byBodyFieldAndClientIp("email"),
+    route: "/reset-password/request",
+    failClosed: true,
   },
   password_reset_identifier: {
     variable: "RATE_LIMIT_PASSWORD_RESET_IDENTIFIER",
-    fallback: "3/3600s",
+    fallback: "10/3600s",
     key: byBodyField("email"),
     route: "/reset-password/request",
+    failClosed: true,
   },
   verification_ip: {
     variable: "RATE_LIMIT_VERIFICATION_IP",
     fallback: "10/3600s",
     key: byClientIp,
     route: "/verification-token/request",
+    failClosed: true,
+  },
+  verification_identifier_client: {
+    variable: "RATE_LIMIT_VERIFICATION_IDENTIFIER_CLIENT",
+    fallback: "3/3600s",
+    key: byBodyFieldAndClientIp("email"),
+    route: "/verification-token/request",
+    failClosed: true,
   },
   verification_identifier: {
     variable: "RATE_LIMIT_VERIFICATION_IDENTIFIER",
-    fallback: "3/3600s",
+    fallback: "10/3600s",
     key: byBodyField("email"),
     route: "/verification-token/request",
+    failClosed: true,
   },
   // Tokens are 256 random bits, so guessing is hopeless anyway; these only cap how much of the
   // service one client can spend on trying.
@@ -102,12 +188,14 @@ export const RATE_LIMIT_POLICIES = {
     fallback: "20/600s",
     key: byClientIp,
     route: "/reset-password/confirm",
+    failClosed: true,
   },
   verification_verify_ip: {
     variable: "RATE_LIMIT_VERIFICATION_VERIFY_IP",
     fallback: "20/600s",
     key: byClientIp,
     route: "/verification-token/verify",
+    failClosed: true,
   },
   // Every request an API token makes, on any route: this var, narrowed by the token's own
   // `rate_limit` when it has one (off by default: then only a token's own limit applies).

@@ -123,7 +123,7 @@ export class TwoFactorFailures {
       decision = await rateLimiter.check(POLICY, `user:${user.id}`, setting);
     } catch (error) {
       logger.error("rate limiter unavailable; second factor let through", { policy: POLICY, error });
-      metrics.increment("tokens_rate_limiter_errors_total", { policy: POLICY });
+      metrics.increment("tokens_rate_limiter_errors_total", { policy: POLICY, outcome: "allowed" });
       return;
     }
     const waitMs = nextTryInMs(decision, setting);

@@ -56,13 +56,10 @@ export class UserAdminService {
     if (!roleAtLeast(actor.role, role)) await this.refuse(actor, targetId, role, "above_own_role");
     if (target.role === role) return summaryOf(target);
     const now = clock.now();
+    // Access tokens carry the role they were issued with: `authenticate` refuses one whose role is
+    // no longer the user's, so the change applies at once; refresh tokens go on (new role).
     const demotion = roleAtLeast(target.role, role);
-    const changed = await users.changeRole(targetId, {
-      from: target.role,
-      to: role,
-      at: now,
-      ...(demotion ? { cutOffAt: now } : {}),
-    });
+    const changed = await users.changeRole(targetId, { from: target.role, to: role, at: now });
     if (!changed) {
       const current = await users.findById(targetId);
       const lastRoot = current?.role === target.role;

@@ -14,6 +14,7 @@ interface UserRow {
   status: string;
   email_verified_at: number | null;
   tokens_valid_after: number | null;
+  token_epoch: number;
   created_at: number;
   updated_at: number;
 }
@@ -38,16 +39,17 @@ function toUser(row: UserRow): User {
     status: row.status as UserStatus,
     emailVerifiedAt: dateOrNull(row.email_verified_at),
     tokensValidAfter: dateOrNull(row.tokens_valid_after),
+    tokenEpoch: Number(row.token_epoch),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
 }
 
 const COLUMNS = sql.raw(
-  "id, username, email, password_hash, name, role, status, email_verified_at, tokens_valid_after, created_at, updated_at",
+  "id, username, email, password_hash, name, role, status, email_verified_at, tokens_valid_after, token_epoch, created_at, updated_at",
 );
 
-export type NewUser = Omit<User, "emailVerifiedAt" | "tokensValidAfter" | "updatedAt"> & {
+export type NewUser = Omit<User, "emailVerifiedAt" | "tokensValidAfter" | "tokenEpoch" | "updatedAt"> & {
   emailVerifiedAt?: Date | null;
 };
 
@@ -68,13 +70,11 @@ export interface UserPage {
   nextCursor: string | null;
 }
 
-/** A role change: from the role the caller saw to the new one; `cutOffAt` also refuses older access tokens. */
+/** A role change: from the role the caller saw to the new one. */
 export interface RoleChange {
   from: Role;
   to: Role;
   at: Date;
-  /** Set for a demotion: access tokens issued before this instant stop working here. */
-  cutOffAt?: Date;
 }
 
 /** `LIKE` with `%` and `_` taken literally (escaped with a backslash). */
@@ -161,18 +161,22 @@ export class UserRepository {
   }
 
   /**
-   * A new password that also refuses every access token issued before `at` (password reset).
-   * A statement, so it runs in one `db.atomic` with the revocation of the refresh tokens.
+   * A new password that also cuts off every token issued until now (password reset or change):
+   * the token epoch moves on. A statement, so it runs in one `db.atomic` with the revocation of
+   * the refresh tokens.
    */
   replacePasswordStatement(id: string, passwordHash: string, at: Date): SQL {
     return sql`
-      UPDATE users SET password_hash = ${passwordHash}, tokens_valid_after = ${at.getTime()}, updated_at = ${at.getTime()}
+      UPDATE users SET password_hash = ${passwordHash}, tokens_valid_after = ${at.getTime()},
+                       token_epoch = token_epoch + 1, updated_at = ${at.getTime()}
       WHERE id = ${id}`;
   }
 
-  /** Refuses every access token of the user issued before `at` (logout everywhere). */
+  /** Cuts off every token of the user issued until now (logout everywhere): the epoch moves on. */
   revokeAccessTokensStatement(id: string, at: Date): SQL {
-    return sql`UPDATE users SET tokens_valid_after = ${at.getTime()}, updated_at = ${at.getTime()} WHERE id = ${id}`;
+    return sql`
+      UPDATE users SET tokens_valid_after = ${at.getTime()}, token_epoch = token_epoch + 1, updated_at = ${at.getTime()}
+      WHERE id = ${id}`;
   }
 
   async setStatus(id: string, status: UserStatus, at: Date): Promise<boolean> {
@@ -222,11 +226,10 @@ export class UserRepository {
    */
   async changeRole(id: string, change: RoleChange): Promise<User | undefined> {
     const at = change.at.getTime();
-    const cutOff = change.cutOffAt ? sql`, tokens_valid_after = ${change.cutOffAt.getTime()}` : sql.empty();
     const [, rows] = await this.db.atomic([
       sql`UPDATE users SET updated_at = updated_at WHERE role = 'root'`,
       sql`
-        UPDATE users SET role = ${change.to}, updated_at = ${at} ${cutOff}
+        UPDATE users SET role = ${change.to}, updated_at = ${at}
         WHERE id = ${id} AND role = ${change.from}
           AND (role <> 'root' OR EXISTS (
             SELECT 1 FROM users AS other WHERE other.role = 'root' AND other.status = 'active' AND other.id <> ${id}))
@@ -234,6 +237,20 @@ export class UserRepository {
     ]);
     const row = rows?.[0] as UserRow | undefined;
     return row && toUser(row);
+  }
+
+  /**
+   * How many stored password hashes use each parameter set, as `$argon2id$v=19$m=…,t=…,p=…`
+   * prefixes: this service's hashes end in a 16-byte salt and a 32-byte tag (67 characters), so the
+   * prefix is the rest. Hashes of another shape give prefixes the caller will not recognise.
+   */
+  async passwordParameterCounts(): Promise<Array<{ params: string; total: number }>> {
+    // CASE: PostgreSQL refuses a negative substring length (a hash shorter than the suffix).
+    const prefix = sql`CASE WHEN length(password_hash) > 67 THEN substr(password_hash, 1, length(password_hash) - 67) ELSE '' END`;
+    const rows = await this.db.all<{ params: string; total: number }>(
+      sql`SELECT ${prefix} AS params, COUNT(*) AS total FROM users GROUP BY ${prefix}`,
+    );
+    return rows.map((row) => ({ params: row.params, total: Number(row.total) }));
   }
 
   async count(): Promise<number> {

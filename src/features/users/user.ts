@@ -14,8 +14,13 @@ export interface User {
   role: Role;
   status: UserStatus;
   emailVerifiedAt: Date | null;
-  /** Access tokens issued (whole seconds) before this instant are refused: set by reset and logout-all. */
+  /** When the user's sessions were last cut off (reset, logout everywhere, password change). */
   tokensValidAfter: Date | null;
+  /**
+   * Advanced by every cut-off. Tokens carry the epoch they were issued under (`token_epoch`) and
+   * are refused once it moved on: exact, unlike a time comparison with whole-second `iat`s.
+   */
+  tokenEpoch: number;
   createdAt: Date;
   updatedAt: Date;
 }

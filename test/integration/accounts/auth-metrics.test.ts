@@ -6,6 +6,7 @@ import {
   bearer,
   createHarness,
   jsonRequest,
+  loginAsAdmin,
   newAccount,
   refresh,
   register,
@@ -80,7 +81,7 @@ describe("accounts metrics", () => {
     // An inactive token under introspection is an answer, not a failure of the caller.
     const introspected = await harness.send(
       "/auth/introspect",
-      jsonRequest({ token: tokens.refreshToken }, bearer(child.accessToken)),
+      jsonRequest({ token: tokens.refreshToken }, bearer((await loginAsAdmin(harness.send)).accessToken)),
     );
     expect(await introspected.json()).toEqual({ active: false });
     harness.clock.advance(901_000);

@@ -7,6 +7,7 @@ import {
   expectInvalidFields,
   expectProblem,
   jsonRequest,
+  loginAsAdmin,
   type newAccount,
   refresh,
   register,
@@ -51,7 +52,7 @@ describe("POST /auth/introspect (RFC 7662)", () => {
   let subject: { tokens: TokenPairBody; userId: string; account: ReturnType<typeof newAccount> };
 
   beforeAll(async () => {
-    ({ tokens: caller } = await register(viaSelf));
+    caller = await loginAsAdmin(viaSelf);
     subject = await register(viaSelf);
   });
 
@@ -97,7 +98,7 @@ describe("POST /auth/introspect (RFC 7662)", () => {
     const harness = createHarness();
     const { tokens } = await register(harness.send);
     harness.clock.advance(1_209_601_000);
-    const { tokens: callerNow } = await register(harness.send);
+    const callerNow = await loginAsAdmin(harness.send);
     for (const token of [tokens.accessToken, tokens.refreshToken]) {
       const response = await harness.send(
         "/auth/introspect",
@@ -115,6 +116,38 @@ describe("POST /auth/introspect (RFC 7662)", () => {
     await env.DB.prepare("UPDATE users SET status = 'disabled' WHERE id = ?").bind(disabled.userId).run();
     expect(await introspect(disabled.tokens.accessToken)).toEqual({ active: false });
     expect(await introspect(disabled.tokens.refreshToken)).toEqual({ active: false });
+  });
+
+  it("answers standard RFC 7662 members only: nothing of the profile the access token carries", async () => {
+    const result = await introspect(subject.tokens.accessToken);
+    const standard = [
+      "active",
+      "token_type",
+      "sub",
+      "username",
+      "iss",
+      "aud",
+      "iat",
+      "exp",
+      "jti",
+      "scope",
+      "client_id",
+      "nbf",
+    ];
+    expect(Object.keys(result).every((member) => standard.includes(member))).toBe(true);
+    for (const claim of ["email", "email_verified", "roles", "institutions", "user_name", "token_epoch"]) {
+      expect(result).not.toHaveProperty(claim);
+    }
+  });
+
+  it("is for protected resources: a signed-in user who is not an admin gets 403", async () => {
+    for (const token of [subject.tokens.accessToken, caller.accessToken]) {
+      const response = await viaSelf(
+        "/auth/introspect",
+        jsonRequest({ token }, bearer(subject.tokens.accessToken)),
+      );
+      await expectProblem(response, 403, "FORBIDDEN");
+    }
   });
 
   it("requires the caller's own valid access token (the endpoint is protected)", async () => {

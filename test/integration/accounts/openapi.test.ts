@@ -11,15 +11,16 @@ interface Operation {
 
 const OPERATIONS: Array<[string, string, string, string[]]> = [
   ["post", "/auth/register", "Auth", ["201", "400", "409", "413", "415", "429"]],
-  ["post", "/auth/login", "Auth", ["200", "400", "401", "413", "415", "429"]],
+  ["post", "/auth/login", "Auth", ["200", "400", "401", "413", "415", "429", "503"]],
   ["post", "/auth/refresh", "Auth", ["200", "400", "401", "429"]],
-  ["post", "/auth/logout", "Auth", ["204", "400", "401"]],
+  ["post", "/auth/logout", "Auth", ["204", "400", "401", "429"]],
   ["get", "/auth/me", "Auth", ["200", "401", "403", "429"]],
-  ["post", "/auth/introspect", "Auth", ["200", "400", "401", "403", "429"]],
-  ["post", "/reset-password/request", "Password reset", ["202", "400", "429"]],
-  ["post", "/reset-password/confirm", "Password reset", ["204", "400", "409", "410", "429"]],
-  ["post", "/verification-token/request", "Verification", ["202", "400", "429"]],
-  ["post", "/verification-token/verify", "Verification", ["200", "400", "409", "410", "429"]],
+  ["post", "/auth/password", "Auth", ["200", "400", "401", "403", "413", "415", "429", "503"]],
+  ["post", "/auth/introspect", "Auth", ["200", "400", "401", "403", "413", "415", "429"]],
+  ["post", "/reset-password/request", "Password reset", ["202", "400", "429", "503"]],
+  ["post", "/reset-password/confirm", "Password reset", ["204", "400", "409", "410", "429", "503"]],
+  ["post", "/verification-token/request", "Verification", ["202", "400", "429", "503"]],
+  ["post", "/verification-token/verify", "Verification", ["200", "400", "409", "410", "429", "503"]],
 ];
 
 describe("OpenAPI document of the account routes", () => {
@@ -43,8 +44,11 @@ describe("OpenAPI document of the account routes", () => {
         ]);
       }
       if (method === "post") expect(operation!.requestBody).toBeDefined();
-      const secured = path === "/auth/me" || path === "/auth/introspect";
-      expect(operation!.security).toEqual(secured ? [{ bearerAuth: [] }, { apiToken: [] }] : undefined);
+      const secured = ["/auth/me", "/auth/introspect", "/auth/password"].includes(path);
+      // Changing the password is for a signed-in person only (access token); the others take an API token too.
+      const schemes =
+        path === "/auth/password" ? [{ bearerAuth: [] }] : [{ bearerAuth: [] }, { apiToken: [] }];
+      expect(operation!.security).toEqual(secured ? schemes : undefined);
     }
   });
 });

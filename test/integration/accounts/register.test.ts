@@ -21,8 +21,10 @@ const ACCESS_CLAIMS = [
   "user_id",
   "user_name",
   "email",
+  "email_verified",
   "roles",
   "institutions",
+  "token_epoch",
   "iss",
   "aud",
   "iat",
@@ -61,8 +63,10 @@ describe("POST /auth/register", () => {
       user_id: body.user.id,
       user_name: "Maria Silva",
       email: account.email,
+      email_verified: false,
       roles: ["usuario"],
       institutions: [],
+      token_epoch: 0,
       iss: env.JWT_ISSUER,
       aud: env.JWT_AUDIENCE,
     });
@@ -70,7 +74,11 @@ describe("POST /auth/register", () => {
 
     const refresh = decodeJwt(body.refreshToken);
     expect(refresh.header).toMatchObject({ alg: "RS256", typ: "rt+jwt", kid: access.header.kid });
-    expect(Object.keys(refresh.payload).sort()).toEqual([...ACCESS_CLAIMS, "jti"].sort());
+    // Only what rotation reads, addressed to the service itself (docs/accounts.md "Tokens").
+    expect(Object.keys(refresh.payload).sort()).toEqual(
+      ["sub", "token_epoch", "auth_time", "jti", "iss", "aud", "iat", "exp"].sort(),
+    );
+    expect(refresh.payload).toMatchObject({ sub: body.user.id, aud: env.JWT_ISSUER, token_epoch: 0 });
     expect(refresh.payload.jti).toMatch(/^rtk_/);
 
     const stored = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
@@ -131,6 +139,11 @@ describe("POST /auth/register", () => {
       ["password over the byte cap", { password: "é".repeat(600) }, "body.password"],
       ["empty name", { name: "  " }, "body.name"],
       ["overlong name", { name: "n".repeat(101) }, "body.name"],
+      ["name with a line break", { name: "Maria\n\nVisit https://evil.example" }, "body.name"],
+      ["name with a carriage return", { name: "Maria\rSilva" }, "body.name"],
+      ["name with a control character", { name: "Maria\u0007" }, "body.name"],
+      ["name with a line separator", { name: "Maria\u2028Silva" }, "body.name"],
+      ["name with a bidi override", { name: "Maria \u202Eexe.gnp" }, "body.name"],
     ];
     for (const [label, override, field] of cases) {
       it(label, async () => {

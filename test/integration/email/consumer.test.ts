@@ -9,7 +9,7 @@ import { MetricsBuffer, MetricsRecorder } from "../../../src/features/metrics/re
 import { parseSeriesKey } from "../../../src/features/metrics/series";
 import { ManualClock } from "../../../src/platform/clock";
 import { createLogger } from "../../../src/platform/logger";
-import { constantRandom, emailMessage, logSink, runQueueBatch } from "../../helpers/email";
+import { constantRandom, dataBox, emailMessage, logSink, runQueueBatch } from "../../helpers/email";
 
 // The consumer with a transport the test controls (how many sends, which ones fail), over real D1.
 
@@ -73,8 +73,15 @@ function setup() {
     clock,
     logger,
   });
-  const handler = (batch: MessageBatch<unknown>) =>
-    consumeEmailBatch(batch, { sender, metrics, random: constantRandom(0), logger, maxRetries: 5 });
+  const handler = async (batch: MessageBatch<unknown>) =>
+    consumeEmailBatch(batch, {
+      sender,
+      metrics,
+      random: constantRandom(0),
+      logger,
+      maxRetries: 5,
+      cipher: await dataBox(env),
+    });
   const run = (messages: { id: string; body: unknown; attempts?: number }[]) =>
     runQueueBatch(handler, "edge-auth-email", messages, env);
   return { transport, clock, sink, counted, run };

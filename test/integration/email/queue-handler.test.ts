@@ -3,7 +3,7 @@ import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { loadConfig } from "../../../src/config";
 import { createD1Database } from "../../../src/db/d1";
 import { EMAIL_DEAD_LETTER_QUEUE, EMAIL_RETRY_BACKOFF } from "../../../src/features/email/consumer";
-import { EMAIL_TEMPLATES } from "../../../src/features/email/message";
+import { EMAIL_TEMPLATES, type QueuedEmail } from "../../../src/features/email/message";
 import { CapturedEmailRepository } from "../../../src/features/email/transports/capture";
 import { EMAIL_TRANSPORTS } from "../../../src/features/email/transports/transport";
 import { renderExposition } from "../../../src/features/metrics/exposition";
@@ -13,7 +13,7 @@ import { createQueueHandler, QUEUES } from "../../../src/jobs/queue";
 import { retryDelaySeconds } from "../../../src/platform/backoff";
 import { ManualClock } from "../../../src/platform/clock";
 import { defaultPlatformDeps } from "../../../src/platform/deps";
-import { constantRandom, emailMessage, runQueueBatch } from "../../helpers/email";
+import { asQueued, constantRandom, emailMessage, runQueueBatch } from "../../helpers/email";
 import { parseExposition, total } from "../../helpers/prometheus";
 
 // The Worker's queue handler, as the Queues runtime calls it, with real D1 and the real transports.
@@ -21,8 +21,12 @@ import { parseExposition, total } from "../../helpers/prometheus";
 const random = constantRandom(0);
 const handler = createQueueHandler({ clock: new ManualClock(Date.UTC(2026, 0, 1)), random });
 const captured = new CapturedEmailRepository(createD1Database(env.DB));
-// The capture transport refuses to run in production: a real, repeatable transport failure.
-const failingEnv = { ...env, ENVIRONMENT: "production" } as Env;
+// The Email Service transport over a binding that always refuses: a repeatable transport failure.
+const failingEnv = {
+  ...env,
+  MAIL_TRANSPORT: "email-service",
+  EMAIL: { send: () => Promise.reject(new Error("the relay is down")) },
+} as unknown as Env;
 
 let logs: string[] = [];
 afterEach(() => {
@@ -91,6 +95,31 @@ describe("e-mail queue handler", () => {
     expect(logs.join("\n")).not.toContain("victim");
   });
 
+  it("data sealed under a key that is not configured (or moved to another message) is retried, then dead-lettered", async () => {
+    captureLogs();
+    const maxRetries = loadConfig(env).mail.maxRetries;
+    const otherKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
+    const unknownKey = (await asQueued(emailMessage(), { DATA_ENCRYPTION_KEY: otherKey })) as QueuedEmail;
+    const first = (await asQueued(emailMessage(), env)) as QueuedEmail;
+    const moved = { ...((await asQueued(emailMessage(), env)) as QueuedEmail), sealedData: first.sealedData };
+    const result = await runQueueBatch(
+      handler,
+      QUEUES.email,
+      [
+        { id: "k1", body: unknownKey },
+        { id: "k2", body: moved, attempts: maxRetries + 1 },
+      ],
+      env,
+    );
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retries).toEqual({ k1: { delaySeconds: 30 }, k2: undefined });
+    expect(await captured.listTo(moved.to)).toEqual([]);
+    expect(logs.filter((line) => line.includes("does not open"))).toHaveLength(2);
+  });
+
   it("drops a message whose data does not fit its template (missing token) as poison", async () => {
     captureLogs();
     const message = emailMessage({ data: { name: "Maria" } });
@@ -127,7 +156,7 @@ describe("e-mail queue handler", () => {
       .map((line) => JSON.parse(line))
       .filter((entry) => entry.msg === "email not sent: retrying");
     expect(warnings).toHaveLength(4);
-    expect(warnings[0].error.message).toContain("capture transport is disabled in production");
+    expect(warnings[0].error.message).toContain("the relay is down");
   });
 
   it("on the final attempt logs the failure (no token, no address) and hands the message to the DLQ", async () => {
@@ -212,7 +241,9 @@ describe("e-mail metrics through the queue handler", () => {
     const moved = (name: string, labels: Record<string, string> = {}) =>
       total(after, name, labels) - total(before, name, labels);
     expect(moved("tokens_emails_sent_total", { template: "password-reset", transport: "capture" })).toBe(1);
-    expect(moved("tokens_emails_failed_total", { template: "verify-email", transport: "capture" })).toBe(1);
+    expect(
+      moved("tokens_emails_failed_total", { template: "verify-email", transport: "email-service" }),
+    ).toBe(1);
     expect(moved("tokens_emails_poison_total", { template: "unknown", transport: "capture" })).toBe(1);
     expect(EMAIL_COUNTERS.map((name) => moved(name))).toEqual([1, 1, 0, 1]);
   });
@@ -228,6 +259,7 @@ describe("e-mail metrics through the queue handler", () => {
     expect(series("tokens_emails_retried_total")).toContain("two-factor-code/smtp");
     expect(series("tokens_emails_poison_total")).toContain("unknown/email-service");
     expect(series("tokens_emails_failed_total").size).toBe(EMAIL_TEMPLATES.length * EMAIL_TRANSPORTS.length);
+    expect(series("tokens_emails_sent_total")).toContain("password-changed/email-service");
   });
 });
 

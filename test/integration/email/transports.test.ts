@@ -11,6 +11,7 @@ import type { OutgoingEmail } from "../../../src/features/email/transports/trans
 import { ManualClock } from "../../../src/platform/clock";
 import { createLogger } from "../../../src/platform/logger";
 import { cryptoRandom } from "../../../src/platform/random";
+import { postgresUrl } from "../../helpers/dialects";
 import { logSink } from "../../helpers/email";
 
 function outgoing(overrides: Partial<OutgoingEmail> = {}): OutgoingEmail {
@@ -29,7 +30,7 @@ function outgoing(overrides: Partial<OutgoingEmail> = {}): OutgoingEmail {
 // The PostgreSQL client is not closed: see test/contract/email-deliveries.test.ts.
 const databases: [string, Database][] = [
   ["D1", createD1Database(env.DB)],
-  ["PostgreSQL", createPostgresDatabase(env.HYPERDRIVE.connectionString)],
+  ["PostgreSQL", createPostgresDatabase(postgresUrl())],
 ];
 
 describe.each(databases)("capture transport on %s", (_name, db) => {

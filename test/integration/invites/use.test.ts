@@ -20,7 +20,8 @@ const useInvite = (
 ) =>
   h.send(
     `${base}/${id}/use/`,
-    jsonRequest(body, { ...actor.auth, "cf-connecting-ip": "203.0.113.50", "user-agent": "invitee-app/1.0" }),
+    // The harness sends its own client IP (h.clientIp): its audit rows are matched by it.
+    jsonRequest(body, { ...actor.auth, "user-agent": "invitee-app/1.0" }),
   );
 
 async function membership(userId: string, tenantId: string) {
@@ -77,13 +78,13 @@ describe("POST /api/tokens/{id}/use/", () => {
     expect(stored).toEqual({
       estado: "usado",
       used_by: user.userId,
-      used_ip: "203.0.113.50",
+      used_ip: h.clientIp,
       used_user_agent: "invitee-app/1.0",
     });
     const rows = await rowsSince();
     expect(
       rows.map((row) => [row.event, row.result, row.actor_id, row.target_id, row.ip, row.user_agent]),
-    ).toEqual([["invite.use", "success", user.userId, invite.id, "203.0.113.50", "invitee-app/1.0"]]);
+    ).toEqual([["invite.use", "success", user.userId, invite.id, h.clientIp, "invitee-app/1.0"]]);
     expect(JSON.stringify(rows)).not.toContain(invite.codigo.slice(8));
     expect(h.webhooks.map((message) => message.event)).toEqual(["invite.created", "invite.used"]);
     const after = total(

@@ -111,3 +111,31 @@ describe("the per-user limit of e-mailed codes", () => {
     expect(audit.at(-1)).toMatchObject({ result: "failure", reason: "rate_limited" });
   });
 });
+
+describe("the password limits and a two-step sign-in", () => {
+  it("never charge the first step (TWO_FACTOR_REQUIRED) or a wrong code: the password was right", async () => {
+    const harness = limited({
+      RATE_LIMIT_LOGIN_IDENTIFIER_CLIENT: "2/600s",
+      RATE_LIMIT_LOGIN_IDENTIFIER: "2/600s",
+    });
+    const user = await userWithTotp(harness);
+    const { username, password } = user.account;
+    for (let i = 0; i < 4; i++) {
+      await expectProblem(await loginWithCode(harness.send, username, password), 401, "TWO_FACTOR_REQUIRED");
+      const code = codeAt(user.secret, harness.clock);
+      const wrong = code === "000000" ? "000001" : "000000";
+      await expectProblem(
+        await loginWithCode(harness.send, username, password, wrong),
+        401,
+        "INVALID_TWO_FACTOR_CODE",
+      );
+      expect((await loginWithCode(harness.send, username, password, code)).status).toBe(200);
+      harness.clock.advance(30_000);
+    }
+    // A wrong password is still a failure: two of them spend the budget of this identifier.
+    for (let i = 0; i < 2; i++) {
+      await expectProblem(await loginWithCode(harness.send, username, "wrong password!"), 401);
+    }
+    await expectProblem(await loginWithCode(harness.send, username, password), 429, "RATE_LIMITED");
+  });
+});

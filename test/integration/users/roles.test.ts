@@ -11,6 +11,7 @@ import {
   expectInvalidFields,
   expectProblem,
   jsonRequest,
+  login,
   refresh,
   register,
   type Send,
@@ -135,8 +136,11 @@ describe("PUT /api/users/{id}/role", () => {
 
   it("a demotion cuts off the user's access tokens; the next refresh carries the new role", async () => {
     const harness = createHarness({ AUTH_CACHE_SECONDS: "5" });
-    const { tokens, userId } = await register(harness.send);
+    const { account, userId } = await register(harness.send);
     await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(userId).run();
+    // Tokens issued while admin: their `roles` claim says admin.
+    const tokens = await login(harness.send, account.username, account.password);
+    expect(decodeJwt(tokens.accessToken).payload.roles).toEqual(["admin"]);
     const apiToken = await createApiToken(harness.send, tokens.accessToken, { scope: "admin" });
     const harnessRoot = await rootUser(harness.send);
     // Used once, so this isolate holds a cached lookup of it with the admin role.

@@ -15,6 +15,7 @@ const row: ChainRow = {
   ip: "203.0.113.9",
   user_agent: "ua",
   request_id: "req_1",
+  client_request_id: "client-7",
   metadata: '{"role":"usuario"}',
   created_at: 1_767_225_600_000,
 };
@@ -44,6 +45,7 @@ describe("audit chain links", () => {
               row.ip,
               row.user_agent,
               row.request_id,
+              row.client_request_id,
               row.metadata,
               row.created_at,
             ]),

@@ -20,6 +20,7 @@ const user = (id: string, status: User["status"] = "active"): User => ({
   status,
   emailVerifiedAt: null,
   tokensValidAfter: null,
+  tokenEpoch: 0,
   createdAt: new Date(T0),
   updatedAt: new Date(T0),
 });

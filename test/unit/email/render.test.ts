@@ -10,6 +10,7 @@ const DATA: Record<EmailTemplate, Record<string, string>> = {
   "password-reset": { token: "prs_Tok3n-value_0123456789", name: "Maria", expiresInMinutes: "60" },
   "two-factor-code": { code: "482913", name: "Maria", expiresInMinutes: "10" },
   "api-token-leaked": { tokenName: "Deploy do CI", tokenStart: "eat_xK9mP2", name: "Maria" },
+  "password-changed": { changedAt: "2026-11-23T15:42:25.157Z", method: "change", name: "Maria" },
 };
 
 describe("renderEmail", () => {
@@ -23,13 +24,30 @@ describe("renderEmail", () => {
       expect(rendered.html).toMatch(/^<!doctype html>\n<html lang="pt-BR">/);
       expect(rendered.html).toContain('<meta charset="utf-8">');
       expect(rendered.text).not.toMatch(/<[a-z]/i);
-      // The leak notice carries no secret: only the token's name and its visible start.
-      const secret = DATA[template].token ?? DATA[template].code ?? DATA[template].tokenStart!;
-      expect(rendered.text).toContain(secret);
-      expect(rendered.html).toContain(secret);
-      expect(rendered.subject).not.toContain(secret);
+      // The leak notice carries no secret: only the token's name and its visible start; the
+      // password-changed notice carries none at all.
+      const secret = DATA[template].token ?? DATA[template].code ?? DATA[template].tokenStart;
+      if (secret) {
+        expect(rendered.text).toContain(secret);
+        expect(rendered.html).toContain(secret);
+        expect(rendered.subject).not.toContain(secret);
+      }
     },
   );
+
+  it("password-changed says when and how, and what to do if it was not the reader", () => {
+    const changed = renderEmail({ template: "password-changed", data: DATA["password-changed"] }, context);
+    expect(changed.subject).toBe("Sua senha do Edge Auth foi alterada");
+    expect(changed.text).toContain("foi alterada em 23/11/2026 às 15:42 (UTC). As outras sessões");
+    expect(changed.text).toContain("Esqueci minha senha");
+    expect(changed.text).not.toMatch(/https?:/);
+    const reset = renderEmail(
+      { template: "password-changed", data: { changedAt: "2026-01-02T03:04:05.000Z", method: "reset" } },
+      context,
+    );
+    expect(reset.text).toContain("foi redefinida em 02/01/2026 às 03:04 (UTC), com um link");
+    expect(reset.text).toContain("Olá!");
+  });
 
   it("verify-email and password-reset carry the token only in the URL fragment", () => {
     const verify = renderEmail({ template: "verify-email", data: DATA["verify-email"] }, context);
@@ -65,6 +83,22 @@ describe("renderEmail", () => {
     expect(rendered.html).toContain("Acme &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;");
     // The text part is plain text: values appear as they are.
     expect(rendered.text).toContain(hostile);
+  });
+
+  it("leaves out a greeting name that is not one line of ordinary text, and still renders", () => {
+    for (const name of [
+      "Maria\n\nYour account is locked: https://evil.example",
+      "Maria\u202Egnp",
+      "n".repeat(201),
+    ]) {
+      const rendered = renderEmail({ template: "password-reset", data: { token: "t", name } }, context);
+      expect(rendered.text).toContain("Olá!");
+      expect(rendered.text).not.toContain("Maria");
+      expect(rendered.text).not.toContain("evil.example");
+    }
+    expect(
+      renderEmail({ template: "verify-email", data: { token: "t", name: " Maria Silva " } }, context).text,
+    ).toContain("Olá, Maria Silva!");
   });
 
   it("states durations in minutes or hours, and leaves them out when not given", () => {

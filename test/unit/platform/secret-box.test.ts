@@ -20,6 +20,21 @@ describe("SecretBox", () => {
     expect(await box.decrypt(await box.encrypt("ação ✓", "usr_1"), "usr_1")).toBe("ação ✓");
   });
 
+  it("seal/open: the same as one string <keyId>.<ciphertext>, refused when malformed or moved", async () => {
+    const box = await SecretBox.fromKeys(newKey());
+    const sealed = await box.seal("rst_a-reset-token", "email/evt_1");
+    expect(sealed).toMatch(/^[0-9a-f]{16}\.[A-Za-z0-9_-]+$/);
+    expect(sealed).not.toContain("rst_");
+    expect(await box.open(sealed, "email/evt_1")).toBe("rst_a-reset-token");
+    await expect(box.open(sealed, "email/evt_2")).rejects.toThrow(/does not open/);
+    for (const malformed of ["", "no-dot", ".starts-with-a-dot"]) {
+      await expect(box.open(malformed, "email/evt_1")).rejects.toThrow(/SecretBox/);
+    }
+    await expect((await SecretBox.fromKeys(newKey())).open(sealed, "email/evt_1")).rejects.toThrow(
+      /not configured/,
+    );
+  });
+
   it("matches NIST's AES-256-GCM test case 14 (zero key, IV and block) and lays out iv ‖ ct ‖ tag", async () => {
     const box = await SecretBox.fromKeys(ZERO_KEY, [], zeros);
     const sealed = await box.encrypt("\0".repeat(16), "");

@@ -2,6 +2,7 @@ import { AppError } from "../../../platform/errors";
 import { hashSecret } from "../../../platform/secrets";
 import type { Shared } from "../../../shared";
 import type { InitialAdmin } from "../initial-admin/service";
+import { sendPasswordChangedNotice } from "../password-change/notice";
 import { newPasswordProblem, normalizePassword } from "../password-policy";
 import type { RefreshTokenRepository } from "../sessions/repository";
 import { sendEmailedToken } from "../single-use-tokens/emailed-token";
@@ -59,7 +60,7 @@ export class PasswordResetService {
   /**
    * Sets the new password with a live token, once. In the same atomic unit: every refresh token
    * of the user is revoked, access tokens issued until now are refused, other reset tokens are
-   * superseded. A password the policy refuses leaves the token usable.
+   * superseded. A password the policy refuses leaves the token usable. A notice e-mail follows.
    */
   async confirm(token: string, password: string): Promise<void> {
     const { db, users, resets, refreshTokens, passwords, audit, clock, credentials } = this.deps;
@@ -94,6 +95,7 @@ export class PasswordResetService {
     await audit.userEvent("password_reset.confirm", "success", user, {
       metadata: { revokedSessions: revokedRows?.length ?? 0 },
     });
+    sendPasswordChangedNotice(this.deps, user, "reset", now);
   }
 
   private async refuse(userId: string, state: SingleUseTokenState): Promise<never> {

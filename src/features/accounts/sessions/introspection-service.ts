@@ -43,7 +43,7 @@ export class IntrospectionService {
     const { kind, payload } = verified;
     const user = await this.users.findById(payload.sub!);
     if (user?.status !== "active") return INACTIVE;
-    if (kind === "access" && issuedBeforeCutoff(payload.iat, user)) return INACTIVE;
+    if (issuedBeforeCutoff(payload, user)) return INACTIVE;
     if (kind === "refresh") {
       const record =
         typeof payload.jti === "string" ? await this.refreshTokens.findById(payload.jti) : undefined;

@@ -4,6 +4,7 @@ import type { User } from "../../users/user";
 import type { InitialAdmin } from "../initial-admin/service";
 import { normalizePassword } from "../password-policy";
 import type { SecondFactorCheck } from "../second-factor";
+import type { DummyPasswordHashes } from "./dummy-hash";
 import type { SessionService } from "./service";
 import type { TokenPair } from "./token-issuer";
 
@@ -11,6 +12,8 @@ export type LoginDeps = Pick<Shared, "users" | "passwords" | "audit" | "metrics"
   sessions: SessionService;
   secondFactor: SecondFactorCheck;
   initialAdmin: InitialAdmin;
+  /** What an unknown account's password is verified against (same cost as the stored hashes). */
+  dummyHashes: DummyPasswordHashes;
 };
 
 export interface LoginAttempt {
@@ -18,10 +21,6 @@ export interface LoginAttempt {
   password: string;
   twoFactorCode?: string;
 }
-
-// A hash to verify against when the account does not exist, so that answer takes as long as a
-// wrong password. Made with the current parameters, once per isolate and parameter set.
-const dummyHashes = new Map<string, string>();
 
 /** Password sign-in by username or e-mail, then the second factor, then a new session. */
 export class LoginService {
@@ -49,7 +48,7 @@ export class LoginService {
     const password = normalizePassword(submittedPassword);
     const user = await users.findByLogin(identifier);
     if (!user) {
-      passwords.verify(this.dummyHash(), password);
+      passwords.verify(await this.deps.dummyHashes.for(identifier), password);
       return this.refuse(null, "unknown_user");
     }
     const { valid, needsRehash } = passwords.verify(user.passwordHash, password);
@@ -78,16 +77,5 @@ export class LoginService {
     this.deps.metrics.increment("tokens_auth_failures_total", { reason: "invalid_credentials" });
     await this.deps.audit.userEvent("auth.login", "failure", user, { reason });
     throw new AppError("INVALID_CREDENTIALS", "The identifier or the password is wrong");
-  }
-
-  private dummyHash(): string {
-    const { passwords } = this.deps;
-    const key = JSON.stringify(passwords.params);
-    let hash = dummyHashes.get(key);
-    if (!hash) {
-      hash = passwords.hash("not a real password: only here to spend the time a real check takes");
-      dummyHashes.set(key, hash);
-    }
-    return hash;
   }
 }

@@ -24,9 +24,14 @@ export class ProfileService {
 
   /** The profile of the principal's user (reusing the record authentication read, if any). */
   async forPrincipal(principal: Pick<Principal, "userId" | "user">): Promise<UserProfile> {
+    return this.of(await this.userOf(principal));
+  }
+
+  /** The principal's user record (the one authentication read, if any); 401 if it is gone. */
+  async userOf(principal: Pick<Principal, "userId" | "user">): Promise<User> {
     const user = principal.user ?? (await this.deps.users.findById(principal.userId));
     if (!user) throw new AppError("INVALID_TOKEN");
-    return this.of(user);
+    return user;
   }
 
   async of(user: User): Promise<UserProfile> {

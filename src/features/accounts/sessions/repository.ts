@@ -10,6 +10,8 @@ export interface RefreshTokenRecord {
   /** The login this token descends from: the id of the family's first token. */
   familyId: string;
   parentId: string | null;
+  /** When the session began (the family's first token): caps every member's expiry. */
+  sessionStartedAt: Date;
   /** Set when rotated: the child issued in exchange. */
   replacedById: string | null;
   expiresAt: Date;
@@ -27,7 +29,14 @@ export type NewRefreshToken = Omit<
 >;
 
 /** Why a refresh token stopped working (stored in `revoked_reason`). */
-export type RevocationReason = "logout" | "logout_all" | "reuse_detected" | "password_reset";
+export type RevocationReason =
+  | "logout"
+  | "logout_all"
+  | "reuse_detected"
+  | "password_reset"
+  | "password_change"
+  /** Presented after a cut-off that its row escaped (a rotation racing a reset on PostgreSQL). */
+  | "cut_off";
 
 interface RefreshTokenRow {
   id: string;
@@ -35,6 +44,7 @@ interface RefreshTokenRow {
   token_hash: string;
   family_id: string;
   parent_id: string | null;
+  session_started_at: number;
   replaced_by_id: string | null;
   expires_at: number;
   rotated_at: number | null;
@@ -46,7 +56,7 @@ interface RefreshTokenRow {
 }
 
 const COLUMNS = sql.raw(
-  "id, user_id, token_hash, family_id, parent_id, replaced_by_id, expires_at, rotated_at, revoked_at, revoked_reason, ip, user_agent, created_at",
+  "id, user_id, token_hash, family_id, parent_id, session_started_at, replaced_by_id, expires_at, rotated_at, revoked_at, revoked_reason, ip, user_agent, created_at",
 );
 
 function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
@@ -56,6 +66,7 @@ function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
     tokenHash: row.token_hash,
     familyId: row.family_id,
     parentId: row.parent_id,
+    sessionStartedAt: new Date(Number(row.session_started_at)),
     replacedById: row.replaced_by_id,
     expiresAt: new Date(row.expires_at),
     rotatedAt: dateOrNull(row.rotated_at),
@@ -82,9 +93,11 @@ export class RefreshTokenRepository {
 
   async insert(token: NewRefreshToken): Promise<void> {
     await this.db.run(sql`
-      INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, expires_at, ip, user_agent, created_at)
+      INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, session_started_at, expires_at, ip,
+                                  user_agent, created_at)
       VALUES (${token.id}, ${token.userId}, ${token.tokenHash}, ${token.familyId}, ${token.parentId},
-              ${token.expiresAt.getTime()}, ${token.ip}, ${token.userAgent}, ${token.createdAt.getTime()})`);
+              ${token.sessionStartedAt.getTime()}, ${token.expiresAt.getTime()}, ${token.ip}, ${token.userAgent},
+              ${token.createdAt.getTime()})`);
   }
 
   async findById(id: string): Promise<RefreshTokenRecord | undefined> {
@@ -95,9 +108,9 @@ export class RefreshTokenRepository {
   }
 
   /**
-   * Exchanges the live token `parent` for `child` (same user and family). Returns the child as
-   * stored when this call won, undefined when the parent was not live (already rotated, revoked,
-   * expired, or not this token).
+   * Exchanges the live token `parent` for `child` (same user, family and session start). Returns
+   * the child as stored when this call won, undefined when the parent was not live (already
+   * rotated, revoked, expired, or not this token).
    */
   async rotate(
     parent: { id: string; tokenHash: string },
@@ -112,8 +125,10 @@ export class RefreshTokenRepository {
         RETURNING id`,
       // Inserts only if the UPDATE above won: it is what set replaced_by_id to this child's id.
       sql`
-        INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, expires_at, ip, user_agent, created_at)
-        SELECT ${child.id}, user_id, ${child.tokenHash}, family_id, id, CAST(${child.expiresAt.getTime()} AS BIGINT),
+        INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, session_started_at, expires_at, ip,
+                                    user_agent, created_at)
+        SELECT ${child.id}, user_id, ${child.tokenHash}, family_id, id, session_started_at,
+               CAST(${child.expiresAt.getTime()} AS BIGINT),
                ${child.ip}, ${child.userAgent}, CAST(${at} AS BIGINT)
         FROM refresh_tokens WHERE id = ${parent.id} AND replaced_by_id = ${child.id}
         RETURNING ${COLUMNS}`,

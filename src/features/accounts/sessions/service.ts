@@ -4,8 +4,9 @@ import { newId } from "../../../platform/ids";
 import { isExpiredTokenError, type TokenKind } from "../../../platform/jwt";
 import { hashSecret } from "../../../platform/secrets";
 import type { Shared } from "../../../shared";
+import { roleAtLeast } from "../../authorization/principal";
 import type { LabelsOf } from "../../metrics/catalog";
-import type { User } from "../../users/user";
+import { ROLES, type Role, type User } from "../../users/user";
 import { isLive, type RefreshTokenRecord, type RefreshTokenRepository } from "./repository";
 import type { TokenIssuer, TokenPair, UserClaims } from "./token-issuer";
 
@@ -25,10 +26,23 @@ type TokenFailure = Exclude<
   "invalid_credentials" | "invalid_two_factor_code"
 >;
 
-/** True when an access token issued at `iat` (seconds) predates the user's cut-off. */
-export function issuedBeforeCutoff(iat: number | undefined, user: User): boolean {
-  if (!user.tokensValidAfter) return false;
-  return (iat ?? 0) < Math.floor(user.tokensValidAfter.getTime() / 1000);
+/**
+ * True when a token (either kind) was issued before the user's latest cut-off: its `token_epoch`
+ * is not the user's. Exact whatever the clocks say, unlike comparing whole-second `iat`s with the
+ * cut-off time; a token without the claim is refused.
+ */
+export function issuedBeforeCutoff(payload: JWTPayload, user: User): boolean {
+  return payload.token_epoch !== user.tokenEpoch;
+}
+
+/**
+ * Whether an access token's `roles` claim (one role, seed 001) is at or below the user's role now:
+ * a demotion refuses older tokens at once, exactly; a promotion leaves them working (the role is
+ * read from the user, not the token, so they act with the new one).
+ */
+function withinCurrentRole(payload: JWTPayload, user: User): boolean {
+  const [role] = Array.isArray(payload.roles) ? payload.roles : [];
+  return (ROLES as readonly unknown[]).includes(role) && roleAtLeast(user.role, role as Role);
 }
 
 /**
@@ -45,13 +59,15 @@ export class SessionService {
     const { issuer, refreshTokens, client, clock, random } = this.deps;
     const claims = await issuer.claimsFor(user);
     const id = newId("refreshToken", clock, random);
-    const refresh = await issuer.refreshToken(claims, id, clock.now());
+    const now = clock.now();
+    const refresh = await issuer.refreshToken(claims, { id, issuedAt: now, sessionStartedAt: now });
     await refreshTokens.insert({
       id,
       userId: user.id,
       tokenHash: refresh.tokenHash,
       familyId: id,
       parentId: null,
+      sessionStartedAt: now,
       expiresAt: refresh.expiresAt,
       ip: client.ip,
       userAgent: client.userAgent,
@@ -63,17 +79,25 @@ export class SessionService {
   /** Exchanges a live refresh token for a new pair; 401 for anything else. */
   async refresh(token: string): Promise<TokenPair> {
     const { issuer, users, refreshTokens, audit, client, clock, random } = this.deps;
-    const { payload, jti } = await this.verifyRefreshToken(token);
+    const { payload, jti, sessionStartedAt } = await this.verifyRefreshToken(token);
     const tokenHash = await hashSecret(token);
     const user = await users.findById(payload.sub!);
     if (user?.status !== "active") {
       await this.auditRefreshFailure(payload.sub!, "user_unavailable");
       throw this.refuse("invalid_token");
     }
+    // A session cut off after this token was issued. Its row is normally revoked already; not when
+    // its rotation raced the cut-off on PostgreSQL (the cut-off's UPDATE never saw the new child).
+    if (issuedBeforeCutoff(payload, user)) {
+      await refreshTokens.revokeFamilyOf(jti, tokenHash, "cut_off", clock.now());
+      await this.auditRefreshFailure(user.id, "cut_off");
+      throw this.refuse("revoked_token");
+    }
     const claims = await issuer.claimsFor(user);
     const now = clock.now();
     const childId = newId("refreshToken", clock, random);
-    const child = await issuer.refreshToken(claims, childId, now);
+    // Capped by the session's absolute lifetime: rotating keeps a session alive, never forever.
+    const child = await issuer.refreshToken(claims, { id: childId, issuedAt: now, sessionStartedAt });
     const stored = await refreshTokens.rotate(
       { id: jti, tokenHash },
       {
@@ -99,7 +123,7 @@ export class SessionService {
     user: User,
     claims: UserClaims,
   ): Promise<TokenPair> {
-    const { issuer, refreshTokens, audit, clock, logger, metrics, reuseGraceSeconds } = this.deps;
+    const { issuer, refreshTokens, audit, clock, reuseGraceSeconds } = this.deps;
     const now = clock.now();
     const record = await refreshTokens.findById(jti);
     if (!record || record.tokenHash !== tokenHash || record.userId !== user.id) {
@@ -113,7 +137,12 @@ export class SessionService {
     if (now.getTime() - record.rotatedAt.getTime() < reuseGraceSeconds * 1000) {
       const child = record.replacedById ? await refreshTokens.findById(record.replacedById) : undefined;
       if (child && isLive(child, now)) {
-        const again = await issuer.refreshToken(claims, child.id, child.createdAt, child.expiresAt);
+        const again = await issuer.refreshToken(claims, {
+          id: child.id,
+          issuedAt: child.createdAt,
+          sessionStartedAt: child.sessionStartedAt,
+          expiresAt: child.expiresAt,
+        });
         // Equal only if nothing in the claims changed since the child was issued.
         if (again.tokenHash === child.tokenHash) {
           await audit.userEvent("auth.refresh", "success", user, {
@@ -126,18 +155,33 @@ export class SessionService {
       await this.auditRefreshFailure(user.id, "rotated_within_grace", record);
       throw this.refuse("revoked_token");
     }
-    const revoked = await refreshTokens.revokeFamily(record.familyId, "reuse_detected", now);
+    await this.revokeLeakedFamily(record, user.id);
+    throw this.refuse("revoked_token");
+  }
+
+  /** A retired token came back after the grace window: it leaked, so its whole family goes. */
+  private async revokeLeakedFamily(record: RefreshTokenRecord, userId: string): Promise<void> {
+    const { refreshTokens, audit, clock, logger, metrics } = this.deps;
+    const revoked = await refreshTokens.revokeFamily(record.familyId, "reuse_detected", clock.now());
     metrics.increment("tokens_refresh_token_reuse_total");
     logger.warn("refresh token reuse detected; family revoked", {
-      userId: user.id,
+      userId,
       familyId: record.familyId,
       revoked,
     });
-    await audit.userEvent("auth.refresh.reuse_detected", "failure", user, {
+    await audit.userEvent("auth.refresh.reuse_detected", "failure", userId, {
       reason: "reuse_detected",
-      metadata: { familyId: record.familyId, revoked, rotatedAt: record.rotatedAt.toISOString() },
+      metadata: { familyId: record.familyId, revoked, rotatedAt: record.rotatedAt?.toISOString() },
     });
-    throw this.refuse("revoked_token");
+  }
+
+  /** True when a rotated, unrevoked token is presented after the grace window: a leaked token. */
+  private isReuse(record: RefreshTokenRecord, now: Date): boolean {
+    return (
+      record.revokedAt === null &&
+      record.rotatedAt !== null &&
+      now.getTime() - record.rotatedAt.getTime() >= this.deps.reuseGraceSeconds * 1000
+    );
   }
 
   private auditRefreshFailure(userId: string, reason: string, record?: RefreshTokenRecord): Promise<void> {
@@ -149,29 +193,60 @@ export class SessionService {
 
   /**
    * Ends the session of `token` (its whole family), or every session of its user with `all`,
-   * which also refuses the user's access tokens issued until now. 401 only when the token itself
-   * is not a valid refresh token; an already-ended session is not an error.
+   * which also refuses the user's access tokens issued until now. Ending one session accepts any
+   * refresh token this service signed (an already-ended session is not an error); ending them all
+   * needs a live one, see `logoutEverywhere`.
    */
   async logout(token: string, all: boolean): Promise<void> {
-    const { db, users, refreshTokens, audit, clock, credentials } = this.deps;
+    const { refreshTokens, audit, clock } = this.deps;
     const { payload, jti } = await this.verifyRefreshToken(token);
     const userId = payload.sub!;
     const tokenHash = await hashSecret(token);
-    const now = clock.now();
-    let revoked: number;
-    if (all) {
-      const [rows] = await db.atomic([
-        refreshTokens.revokeAllForUserStatement(userId, "logout_all", now),
-        users.revokeAccessTokensStatement(userId, now),
-      ]);
-      revoked = rows?.length ?? 0;
-      credentials.forgetUser(userId);
-    } else {
-      revoked = await refreshTokens.revokeFamilyOf(jti, tokenHash, "logout", now);
-    }
+    if (all) return this.logoutEverywhere(userId, jti, tokenHash);
+    const revoked = await refreshTokens.revokeFamilyOf(jti, tokenHash, "logout", clock.now());
     await audit.userEvent("auth.logout", "success", userId, {
-      reason: all ? "all_sessions" : "this_session",
+      reason: "this_session",
       metadata: { revoked },
+    });
+  }
+
+  /**
+   * Signing out everywhere is only for the holder of a live session: a refresh token that was
+   * rotated, revoked (by a password reset, say) or cleaned up must not end the sessions of whoever
+   * holds the live ones, again and again until its `exp`. A rotated token past the grace window is
+   * a reuse and revokes its family, as at refresh. The check reads before it writes: the only
+   * token that can pass it and be retired before the write is one that was live an instant ago.
+   */
+  private async logoutEverywhere(userId: string, jti: string, tokenHash: string): Promise<void> {
+    const { db, users, refreshTokens, audit, clock, credentials } = this.deps;
+    const now = clock.now();
+    const record = await refreshTokens.findById(jti);
+    if (!record || record.tokenHash !== tokenHash || record.userId !== userId) {
+      await this.auditLogoutFailure(userId, "unknown_token");
+      throw this.refuse("invalid_token");
+    }
+    if (!isLive(record, now)) {
+      if (this.isReuse(record, now)) await this.revokeLeakedFamily(record, userId);
+      const reason = record.revokedAt || record.rotatedAt ? "revoked" : "expired";
+      await this.auditLogoutFailure(userId, reason, record);
+      throw this.refuse(reason === "revoked" ? "revoked_token" : "expired_token");
+    }
+    const [rows] = await db.atomic([
+      refreshTokens.revokeAllForUserStatement(userId, "logout_all", now),
+      users.revokeAccessTokensStatement(userId, now),
+    ]);
+    // This isolate forgets the user at once; others within AUTH_CACHE_SECONDS (docs/api-tokens.md).
+    credentials.forgetUser(userId);
+    await audit.userEvent("auth.logout", "success", userId, {
+      reason: "all_sessions",
+      metadata: { revoked: rows?.length ?? 0 },
+    });
+  }
+
+  private auditLogoutFailure(userId: string, reason: string, record?: RefreshTokenRecord): Promise<void> {
+    return this.deps.audit.userEvent("auth.logout", "failure", userId, {
+      reason,
+      metadata: record ? { familyId: record.familyId } : {},
     });
   }
 
@@ -189,14 +264,21 @@ export class SessionService {
       if (user) credentials.keepUser(user);
     }
     if (user?.status !== "active") throw this.refuse("invalid_token");
-    if (issuedBeforeCutoff(payload.iat, user)) throw this.refuse("revoked_token");
+    if (issuedBeforeCutoff(payload, user)) throw this.refuse("revoked_token");
+    // Issued for a role above the user's now (a demotion since): refresh for a token of the new one.
+    if (!withinCurrentRole(payload, user)) throw this.refuse("revoked_token");
     return { user, payload };
   }
 
-  private async verifyRefreshToken(token: string): Promise<{ payload: JWTPayload; jti: string }> {
+  private async verifyRefreshToken(
+    token: string,
+  ): Promise<{ payload: JWTPayload; jti: string; sessionStartedAt: Date }> {
     const payload = await this.verify("refresh", token);
-    if (typeof payload.jti !== "string" || payload.jti.length === 0) throw this.refuse("invalid_token");
-    return { payload, jti: payload.jti };
+    const { jti, auth_time: authTime } = payload;
+    if (typeof jti !== "string" || jti.length === 0 || !Number.isSafeInteger(authTime)) {
+      throw this.refuse("invalid_token");
+    }
+    return { payload, jti, sessionStartedAt: new Date((authTime as number) * 1000) };
   }
 
   /** `jwt.verify`, with a refusal counted as expired or invalid. */

@@ -3,7 +3,7 @@ import { hashSecret } from "../../../platform/secrets";
 import type { TenantRepository } from "../../tenants/repository";
 import type { Role, User } from "../../users/user";
 
-/** The user claims of both token kinds (seed 002); `iss`, `aud`, `iat`, `exp` and `jti` are added when signing. */
+/** The claims of an access token (seed 002's, plus two); `iss`, `aud`, `iat`, `exp` are added when signing. */
 export interface UserClaims {
   [claim: string]: unknown;
   sub: string;
@@ -11,10 +11,17 @@ export interface UserClaims {
   /** The user's display name ("Nome completo" in seed 002), not the username. */
   user_name: string;
   email: string;
+  /**
+   * OIDC's claim: whether the user proved they own `email`. An app must not trust an unverified
+   * address (for account linking, say): anyone can register with someone else's.
+   */
+  email_verified: boolean;
   /** The global role as a one-element list: the seed's claim is a list, the service has one role per user. */
   roles: Role[];
   /** Slugs of the user's tenants, sorted (seed 002's claim name). */
   institutions: string[];
+  /** The user's token epoch when issued: a later cut-off (reset, logout everywhere) refuses the token. */
+  token_epoch: number;
 }
 
 /** A signed refresh token and what is stored about it. */
@@ -35,16 +42,16 @@ export interface TokenPair {
 }
 
 /**
- * Builds the claims of a user and signs access and refresh tokens with them. Claims are built the
- * same way every time (sorted tenant slugs, fixed key order) so a refresh token can be reproduced
- * exactly from its stored `iat`/`exp` — which is how a retry inside the grace window gets the
- * same child back.
+ * Builds the claims of a user and signs access and refresh tokens with them. A refresh token is
+ * built the same way every time (fixed claims and key order), so it can be reproduced exactly from
+ * its stored `iat`/`exp` — which is how a retry inside the grace window gets the same child back.
  */
 export class TokenIssuer {
   constructor(
     private readonly jwt: JwtService,
     private readonly tenants: TenantRepository,
-    private readonly ttl: { access: number; refresh: number },
+    /** Seconds: access token, refresh token (the idle timeout) and a session's absolute lifetime. */
+    private readonly ttl: { access: number; refresh: number; sessionMax: number },
   ) {}
 
   async claimsFor(user: User): Promise<UserClaims> {
@@ -53,8 +60,10 @@ export class TokenIssuer {
       user_id: user.id,
       user_name: user.name,
       email: user.email,
+      email_verified: user.emailVerifiedAt !== null,
       roles: [user.role],
       institutions: await this.tenants.slugsForUser(user.id),
+      token_epoch: user.tokenEpoch,
     };
   }
 
@@ -63,19 +72,35 @@ export class TokenIssuer {
   }
 
   /**
-   * Signs a refresh token with `jti = id`, issued at `issuedAt` (the record's `created_at`) and
-   * valid for the refresh TTL, or until `expiresAt` when reproducing a stored token.
+   * Signs refresh token `id`, issued at `issuedAt` (the record's `created_at`) in a session that
+   * began at `sessionStartedAt`. It expires after the refresh TTL (the idle timeout: a session
+   * unused that long ends) but never after the session's absolute lifetime; `expiresAt` is given
+   * when reproducing a stored token. It carries only what rotation reads (`sub`, `token_epoch`,
+   * `auth_time`, `jti`): no profile claim an app could mistake it for an access token by, nothing
+   * that changes when the profile does.
    */
   async refreshToken(
     claims: UserClaims,
-    id: string,
-    issuedAt: Date,
-    expiresAt?: Date,
+    token: { id: string; issuedAt: Date; sessionStartedAt: Date; expiresAt?: Date },
   ): Promise<SignedRefreshToken> {
-    const iat = Math.floor(issuedAt.getTime() / 1000);
-    const ttl = expiresAt ? Math.round(expiresAt.getTime() / 1000) - iat : this.ttl.refresh;
-    const token = await this.jwt.sign("refresh", { ...claims, jti: id }, ttl, iat);
-    return { token, tokenHash: await hashSecret(token), issuedAt, expiresAt: new Date((iat + ttl) * 1000) };
+    const iat = Math.floor(token.issuedAt.getTime() / 1000);
+    const authTime = Math.floor(token.sessionStartedAt.getTime() / 1000);
+    const exp = token.expiresAt
+      ? Math.round(token.expiresAt.getTime() / 1000)
+      : Math.min(iat + this.ttl.refresh, authTime + this.ttl.sessionMax);
+    const refreshClaims = {
+      sub: claims.sub,
+      token_epoch: claims.token_epoch,
+      auth_time: authTime,
+      jti: token.id,
+    };
+    const signed = await this.jwt.sign("refresh", refreshClaims, exp - iat, iat);
+    return {
+      token: signed,
+      tokenHash: await hashSecret(signed),
+      issuedAt: token.issuedAt,
+      expiresAt: new Date(exp * 1000),
+    };
   }
 
   pair(accessToken: string, refresh: SignedRefreshToken): TokenPair {

@@ -19,8 +19,8 @@ export type EmailedTokenDeps = Pick<Shared, "email" | "clock" | "random"> & {
 };
 
 /**
- * Issues a single-use token for `user` (superseding their earlier ones), stores only its hash and
- * queues the e-mail that delivers it. The renderer turns the token into a link with the token in
+ * Issues a single-use token for `user` (their earlier live ones stay live), stores only its hash and
+ * queues the e-mail that delivers it (greeting the user by name only at a verified address). The renderer turns the token into a link with the token in
  * the URL fragment, so it never reaches a server's access log.
  */
 export async function sendEmailedToken(
@@ -42,6 +42,15 @@ export async function sendEmailedToken(
   await email.enqueue({
     template: kind.template,
     to: user.email,
-    data: { name: user.name, token, expiresInMinutes: String(Math.round(ttlSeconds / 60)) },
+    data: { ...greetingFor(user), token, expiresInMinutes: String(Math.round(ttlSeconds / 60)) },
   });
+}
+
+/**
+ * The `name` an e-mail to `user` may greet them with: none while their address is unverified. Anyone
+ * can register with someone else's address, and whatever they typed as a name would then arrive in
+ * a genuine e-mail from this service; a verified address belongs to the person who chose the name.
+ */
+export function greetingFor(user: Pick<User, "name" | "emailVerifiedAt">): { name?: string } {
+  return user.emailVerifiedAt ? { name: user.name } : {};
 }

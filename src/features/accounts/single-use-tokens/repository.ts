@@ -56,9 +56,9 @@ export function stateOf(token: SingleUseToken, at: Date): SingleUseTokenState {
 }
 
 /**
- * Password-reset and verification tokens (one class, one table each). Issuing supersedes the
- * user's outstanding tokens in the same atomic unit; consuming is one conditional UPDATE, so a
- * token works once even under concurrent requests.
+ * Password-reset and verification tokens (one class, one table each). Issuing leaves the user's
+ * other live tokens alone; consuming is one conditional UPDATE, so a token works once even under
+ * concurrent requests.
  */
 export class SingleUseTokenRepository {
   private readonly table: SQL;
@@ -70,15 +70,16 @@ export class SingleUseTokenRepository {
     this.table = sql.raw(table);
   }
 
-  /** Stores `token` and supersedes every other outstanding token of the same user. */
+  /**
+   * Stores `token`. The user's other live tokens stay live: a request anyone can make (by typing
+   * the address) must not cancel the link the owner is about to click. Using one token ends the
+   * others where that matters (a password reset supersedes the rest).
+   */
   async issue(token: Omit<SingleUseToken, "usedAt" | "supersededAt">): Promise<void> {
-    await this.db.atomic([
-      this.supersedeOutstandingStatement(token.userId, token.createdAt),
-      sql`
-        INSERT INTO ${this.table} (id, user_id, email, token_hash, expires_at, created_at)
-        VALUES (${token.id}, ${token.userId}, ${token.email}, ${token.tokenHash}, ${token.expiresAt.getTime()},
-                ${token.createdAt.getTime()})`,
-    ]);
+    await this.db.run(sql`
+      INSERT INTO ${this.table} (id, user_id, email, token_hash, expires_at, created_at)
+      VALUES (${token.id}, ${token.userId}, ${token.email}, ${token.tokenHash}, ${token.expiresAt.getTime()},
+              ${token.createdAt.getTime()})`);
   }
 
   async findByHash(tokenHash: string): Promise<SingleUseToken | undefined> {

@@ -26,7 +26,7 @@ export type EmailVerificationDeps = Pick<
 export class EmailVerificationService {
   constructor(private readonly deps: EmailVerificationDeps) {}
 
-  /** Issues a token (superseding earlier ones) and queues the e-mail with its link. */
+  /** Issues a token (earlier live ones stay live) and queues the e-mail with its link. */
   async issue(user: User): Promise<void> {
     const { tokens, email, audit, clock, random, ttlSeconds } = this.deps;
     await sendEmailedToken(VERIFICATION_TOKEN, user, { tokens, email, clock, random, ttlSeconds });

@@ -25,7 +25,7 @@ export const resetPasswordConfirmRoute = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: ResetConfirmBody } } } },
   responses: {
     204: { description: "Password changed" },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 410, 429),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 410, 429, 503),
   },
 });
 

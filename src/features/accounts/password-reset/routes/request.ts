@@ -17,12 +17,16 @@ export const resetPasswordRequestRoute = createRoute({
   tags: ["Password reset"],
   summary: "E-mail a password reset link",
   description:
-    "Always 202 with the same body, whether or not an account has this address; the e-mail is sent after the response. The link carries the token in its fragment (`#token=rst_…`), valid for `PASSWORD_RESET_TTL` seconds, once; a newer request invalidates it.",
-  middleware: [rateLimit("password_reset_ip"), rateLimit("password_reset_identifier")] as const,
+    "Always 202 with the same body, whether or not an account has this address; the e-mail is sent after the response. The link carries the token in its fragment (`#token=rst_…`), valid for `PASSWORD_RESET_TTL` seconds, once. A newer request does not cancel it; setting a new password with any link ends the others.",
+  middleware: [
+    rateLimit("password_reset_ip"),
+    rateLimit("password_reset_identifier_client"),
+    rateLimit("password_reset_identifier"),
+  ] as const,
   request: { body: { required: true, content: { "application/json": { schema: ResetRequestBody } } } },
   responses: {
     202: { description: "Accepted", content: { "application/json": { schema: AcceptedSchema } } },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 429),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 429, 503),
   },
 });
 

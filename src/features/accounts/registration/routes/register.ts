@@ -7,6 +7,7 @@ import {
 } from "../../../../http/openapi";
 import { rateLimit } from "../../../rate-limit/middleware";
 import {
+  DisplayNameSchema,
   EmailSchema,
   NewPasswordSchema,
   TokenPairSchema,
@@ -19,16 +20,10 @@ const RegisterBody = z
     username: UsernameSchema,
     email: EmailSchema,
     password: NewPasswordSchema,
-    name: z
-      .string()
-      .trim()
-      .min(1, "must not be empty")
-      .max(100, "must be at most 100 characters")
-      .optional()
-      .openapi({
-        description: "Display name (the token's `user_name`); defaults to the username",
-        example: "Maria Silva",
-      }),
+    name: DisplayNameSchema.optional().openapi({
+      description:
+        "Display name (the token's `user_name`); defaults to the username. One line of at most 100 characters, no control characters",
+    }),
   })
   .openapi("RegisterRequest");
 

@@ -7,6 +7,7 @@ import {
 } from "../../../../http/openapi";
 import { authenticate, authorize } from "../../../authorization/middleware";
 import { securityFor } from "../../../authorization/security";
+import { rateLimit } from "../../../rate-limit/middleware";
 import { JwtSchema } from "../../schemas";
 
 const IntrospectBody = z
@@ -40,9 +41,9 @@ export const introspectRoute = createRoute({
   tags: ["Auth"],
   summary: "Is this token active? (RFC 7662 response shape)",
   description:
-    'The caller authenticates with its own access token or API token (RFC 7662 requires a protected endpoint). Any token that is invalid, expired, revoked, rotated, of a disabled user or of an unknown kind is `{"active": false}` with status 200; an active one comes with the standard claims only.',
+    'For protected resources (RFC 7662 §2.1): the caller is an admin (access token) or an API token with the `auth:introspect` permission. Any token that is invalid, expired, revoked, rotated, cut off, of a disabled user or of an unknown kind is `{"active": false}` with status 200; an active one comes with standard RFC 7662 members only (no profile claims).',
   security: securityFor("auth:introspect"),
-  middleware: [authenticate(), authorize("auth:introspect")] as const,
+  middleware: [authenticate(), authorize("auth:introspect"), rateLimit("introspect_ip")] as const,
   request: { body: { required: true, content: { "application/json": { schema: IntrospectBody } } } },
   responses: {
     200: {

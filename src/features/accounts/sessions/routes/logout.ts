@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type App, JSON_BODY_PROBLEMS, problemResponses } from "../../../../http/openapi";
+import { rateLimit } from "../../../rate-limit/middleware";
 import { JwtSchema } from "../../schemas";
 
 const LogoutBody = z
@@ -19,11 +20,12 @@ export const logoutRoute = createRoute({
   tags: ["Auth"],
   summary: "Revoke the session of a refresh token (or all of the user's sessions)",
   description:
-    "The refresh token is the credential. Logging out of a session that already ended is not an error (204).",
+    "The refresh token is the credential. Logging out of a session that already ended is not an error (204). `all: true` needs a live refresh token: one already rotated, revoked or expired is 401 (a rotated one presented after the grace window is a reuse and ends its own session).",
+  middleware: [rateLimit("logout_ip")] as const,
   request: { body: { required: true, content: { "application/json": { schema: LogoutBody } } } },
   responses: {
     204: { description: "Revoked" },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 401),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 429),
   },
 });
 

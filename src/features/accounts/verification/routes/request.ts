@@ -17,12 +17,16 @@ export const verificationTokenRequestRoute = createRoute({
   tags: ["Verification"],
   summary: "E-mail a new verification link",
   description:
-    "Always 202 with the same body; an e-mail goes out only to an unverified account with this address, after the response. The link carries the token in its fragment (`#token=vfy_…`), valid for `VERIFICATION_TOKEN_TTL` seconds, once; a newer one invalidates it.",
-  middleware: [rateLimit("verification_ip"), rateLimit("verification_identifier")] as const,
+    "Always 202 with the same body; an e-mail goes out only to an unverified account with this address, after the response. The link carries the token in its fragment (`#token=vfy_…`), valid for `VERIFICATION_TOKEN_TTL` seconds, once; a newer one does not cancel it.",
+  middleware: [
+    rateLimit("verification_ip"),
+    rateLimit("verification_identifier_client"),
+    rateLimit("verification_identifier"),
+  ] as const,
   request: { body: { required: true, content: { "application/json": { schema: VerificationRequestBody } } } },
   responses: {
     202: { description: "Accepted", content: { "application/json": { schema: AcceptedSchema } } },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 429),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 429, 503),
   },
 });
 

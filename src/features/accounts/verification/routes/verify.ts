@@ -37,7 +37,7 @@ export const verificationTokenVerifyRoute = createRoute({
         },
       },
     },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 410, 429),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 409, 410, 429, 503),
   },
 });
 
