@@ -44,7 +44,7 @@ describe("OpenAPI document of the account routes", () => {
       }
       if (method === "post") expect(operation!.requestBody).toBeDefined();
       const secured = path === "/auth/me" || path === "/auth/introspect";
-      expect(operation!.security).toEqual(secured ? [{ bearerAuth: [] }, { apiToken: [] }] : undefined);
+      expect(operation!.security).toEqual(secured ? [{ bearerAuth: [] }, { apiToken: [] }] : []);
     }
   });
 });

@@ -16,6 +16,7 @@ export const resetPasswordRequestRoute = createRoute({
   operationId: "requestPasswordReset",
   tags: ["Password reset"],
   summary: "E-mail a password reset link",
+  security: [],
   description:
     "Always 202 with the same body, whether or not an account has this address; the e-mail is sent after the response. The link carries the token in its fragment (`#token=rst_…`), valid for `PASSWORD_RESET_TTL` seconds, once; a newer request invalidates it.",
   middleware: [rateLimit("password_reset_ip"), rateLimit("password_reset_identifier")] as const,

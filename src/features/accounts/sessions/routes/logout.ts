@@ -18,6 +18,7 @@ export const logoutRoute = createRoute({
   operationId: "logout",
   tags: ["Auth"],
   summary: "Revoke the session of a refresh token (or all of the user's sessions)",
+  security: [],
   description:
     "The refresh token is the credential. Logging out of a session that already ended is not an error (204).",
   request: { body: { required: true, content: { "application/json": { schema: LogoutBody } } } },
