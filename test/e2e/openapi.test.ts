@@ -7,6 +7,7 @@ interface Operation {
 }
 interface OpenApiDocument {
   openapi: string;
+  servers: Array<{ url: string }>;
   paths: Record<string, Record<string, Operation>>;
 }
 
@@ -37,6 +38,10 @@ describe("GET /openapi.json", () => {
     expect(document.openapi).toMatch(/^3\.1\.\d+$/);
     // validate() dereferences in place: it gets its own copy so the other tests still see the $refs.
     await expect(SwaggerParser.validate(JSON.parse(text))).resolves.toBeDefined();
+  });
+
+  it("names the origin that served it as the first server, then a relative one", () => {
+    expect(document.servers.map((server) => server.url)).toEqual([baseUrl, "/"]);
   });
 
   it("lists the operations the app registers", () => {

@@ -7,6 +7,7 @@ export const healthzRoute = createRoute({
   operationId: "healthz",
   tags: ["Health"],
   summary: "Liveness: the Worker answers",
+  security: [],
   responses: {
     200: {
       description: "The Worker is up",

@@ -7,6 +7,7 @@ export const readyzRoute = createRoute({
   operationId: "readyz",
   tags: ["Health"],
   summary: "Readiness: the database answers",
+  security: [],
   responses: {
     200: {
       description: "Ready to serve",

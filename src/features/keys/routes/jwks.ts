@@ -18,6 +18,7 @@ export const jwksRoute = createRoute({
   operationId: "getJwks",
   tags: ["Keys"],
   summary: "Public keys that verify the service's JWTs (current and previous)",
+  security: [],
   responses: {
     200: {
       description: "JSON Web Key Set",

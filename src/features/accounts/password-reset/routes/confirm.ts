@@ -19,6 +19,7 @@ export const resetPasswordConfirmRoute = createRoute({
   operationId: "confirmPasswordReset",
   tags: ["Password reset"],
   summary: "Set a new password with a reset token; ends every session",
+  security: [],
   description:
     "Revokes every refresh token of the user, and this service refuses their access tokens issued before the reset. Unknown token → 400, used or replaced → 409, expired → 410.",
   middleware: [rateLimit("password_reset_confirm_ip")] as const,

@@ -16,6 +16,7 @@ export const resetPasswordRequestRoute = createRoute({
   operationId: "requestPasswordReset",
   tags: ["Password reset"],
   summary: "E-mail a password reset link",
+  security: [],
   description:
     "Always 202 with the same body, whether or not an account has this address; the e-mail is sent after the response. The link carries the token in its fragment (`#token=rst_…`), valid for `PASSWORD_RESET_TTL` seconds, once. A newer request does not cancel it; setting a new password with any link ends the others.",
   middleware: [

@@ -33,6 +33,7 @@ export const registerRoute = createRoute({
   operationId: "register",
   tags: ["Auth"],
   summary: "Create an account, queue its verification e-mail and sign in",
+  security: [],
   description:
     "Creates an `usuario` account. A taken username or e-mail address is 409 without saying which. The verification e-mail is queued after the response.",
   middleware: [rateLimit("register_ip")] as const,

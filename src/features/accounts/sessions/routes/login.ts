@@ -37,6 +37,7 @@ export const loginRoute = createRoute({
   operationId: "login",
   tags: ["Auth"],
   summary: "Sign in with username or e-mail and password",
+  security: [],
   description:
     "An unknown account, a wrong password and a disabled account get the same 401 `INVALID_CREDENTIALS` (same body, comparable time). Failed attempts are limited per identifier and client and, with a much larger ceiling, per identifier; successful ones cost nothing, so nobody elsewhere can lock the owner out. Only after the password matched: a two-factor account without `twoFactorCode` gets 401 `TWO_FACTOR_REQUIRED` (with method email, a code is e-mailed first), a wrong, replayed or used code 401 `INVALID_TWO_FACTOR_CODE`, and once the user's wrong second factors are spent (`RATE_LIMIT_TWO_FACTOR_USER`) 429 with `Retry-After`.",
   middleware: [

@@ -19,6 +19,7 @@ export const logoutRoute = createRoute({
   operationId: "logout",
   tags: ["Auth"],
   summary: "Revoke the session of a refresh token (or all of the user's sessions)",
+  security: [],
   description:
     "The refresh token is the credential. Logging out of a session that already ended is not an error (204). `all: true` needs a live refresh token: one already rotated, revoked or expired is 401 (a rotated one presented after the grace window is a reuse and ends its own session).",
   middleware: [rateLimit("logout_ip")] as const,

@@ -16,6 +16,7 @@ export const refreshRoute = createRoute({
   operationId: "refreshTokens",
   tags: ["Auth"],
   summary: "Exchange a refresh token for a new pair (rotation)",
+  security: [],
   description:
     "The refresh token is single use. Presented again within the grace window (`REFRESH_REUSE_GRACE_SECONDS`), it returns the child already issued for it, while that child is unused; after the window the whole session (token family) is revoked and the answer is 401.",
   middleware: [rateLimit("refresh_ip")] as const,

@@ -16,6 +16,7 @@ export const verificationTokenRequestRoute = createRoute({
   operationId: "requestVerificationToken",
   tags: ["Verification"],
   summary: "E-mail a new verification link",
+  security: [],
   description:
     "Always 202 with the same body; an e-mail goes out only to an unverified account with this address, after the response. The link carries the token in its fragment (`#token=vfy_…`), valid for `VERIFICATION_TOKEN_TTL` seconds, once; a newer one does not cancel it.",
   middleware: [

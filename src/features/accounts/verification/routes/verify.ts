@@ -23,6 +23,7 @@ export const verificationTokenVerifyRoute = createRoute({
   operationId: "verifyEmail",
   tags: ["Verification"],
   summary: "Confirm the e-mail address with a verification token",
+  security: [],
   description: "Unknown token → 400, used or replaced → 409, expired → 410.",
   middleware: [rateLimit("verification_verify_ip")] as const,
   request: { body: { required: true, content: { "application/json": { schema: VerifyBody } } } },
