@@ -1,3 +1,4 @@
+import { type AdminServices, createAdminServices } from "./features/admin/services";
 import type { Config } from "./config";
 import { loadConfig } from "./config";
 import { createDatabase } from "./db";
@@ -143,6 +144,8 @@ export interface Services {
   auditLogs: AuditLogService;
   /** The webhook delivery log and redelivery (admins). */
   webhooks: WebhookAdminService;
+  /** The admin console's own reads (usage per day, users' activity) and its sign-in refusals. */
+  admin: AdminServices;
 }
 
 /**
@@ -174,5 +177,6 @@ export function createServices(shared: Shared): Services {
       new AuditChain(new AuditChainRepository(shared.db), shared.clock, shared.logger),
     ),
     webhooks: new WebhookAdminService({ ...shared, deliveries: new WebhookDeliveryRepository(shared.db) }),
+    admin: createAdminServices(shared),
   };
 }
