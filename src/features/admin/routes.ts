@@ -4,6 +4,9 @@ import copyScript from "./assets/copy.js";
 import { COPY_SCRIPT_PATH } from "./assets-paths";
 import { registerInvitePages } from "./pages/invites";
 import { registerSignIn } from "./pages/sign-in";
+import { registerUserCodePages } from "./pages/user-codes";
+import { registerApiTokenPages } from "./pages/api-tokens";
+import { registerUserPages } from "./pages/users";
 
 /**
  * The admin console under `/admin/` (seed 000's "telas internas"): server-rendered pages with the
@@ -20,4 +23,7 @@ export function registerAdminConsole(app: App): void {
   );
   registerSignIn(app);
   registerInvitePages(app);
+  registerUserCodePages(app);
+  registerApiTokenPages(app);
+  registerUserPages(app);
 }

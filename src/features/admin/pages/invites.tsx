@@ -118,7 +118,7 @@ async function listPage(visit: ConsoleVisit, messages: { error?: string; notice?
               </select>
             </div>
             <div class="field">
-              <label for="organizacao">Organização</label>
+              <label for="organizacao">Organização do convite</label>
               <input type="text" id="organizacao" name="organizacao" maxlength={100} aria-describedby="organizacao-dica" />
               <span class="hint" id="organizacao-dica">
                 Identificador (slug). Vazio: a sua, se tiver só uma.
