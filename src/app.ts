@@ -1,7 +1,7 @@
 import { loadConfig } from "./config";
 import { registerAccountRoutes } from "./features/accounts/routes";
-import { registerAdminConsole } from "./features/admin/routes";
 import { CONSOLE_ROOT } from "./features/admin/paths";
+import { registerAdminConsole } from "./features/admin/routes";
 import { registerApiTokenRoutes } from "./features/api-tokens/routes";
 import { registerAuditRoutes } from "./features/audit/routes";
 import { registerDocs } from "./features/docs/routes/docs";

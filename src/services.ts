@@ -1,8 +1,8 @@
-import { type AdminServices, createAdminServices } from "./features/admin/services";
 import type { Config } from "./config";
 import { loadConfig } from "./config";
 import { createDatabase } from "./db";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
+import { type AdminServices, createAdminServices } from "./features/admin/services";
 import { type ApiTokenServices, createApiTokenServices } from "./features/api-tokens/services";
 import { AuditChainRepository } from "./features/audit/chain-repository";
 import { AuditChain } from "./features/audit/chain-service";

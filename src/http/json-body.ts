@@ -25,8 +25,7 @@ export function jsonBody(
   const isFormPage = (path: string) =>
     formPaths.has(path) || formPrefixes.some((prefix) => path.startsWith(prefix));
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw) || isFormPage(c.req.path))
-      return next();
+    if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw) || isFormPage(c.req.path)) return next();
     const contentType = c.req.header("content-type") ?? "";
     if (!JSON_TYPE.test(contentType)) throw new AppError("UNSUPPORTED_MEDIA_TYPE");
     const limit = bodyLimit({

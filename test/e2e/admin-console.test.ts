@@ -32,7 +32,10 @@ async function json<T>(response: Response, status: number): Promise<T> {
 }
 
 async function signIn(identifier: string, password: string): Promise<string> {
-  const body = await json<{ accessToken: string }>(await api("POST", "/auth/login", { identifier, password }), 200);
+  const body = await json<{ accessToken: string }>(
+    await api("POST", "/auth/login", { identifier, password }),
+    200,
+  );
   return body.accessToken;
 }
 
@@ -41,7 +44,12 @@ async function account(name: string, role: "admin" | "gestor" | "usuario", admin
   const username = `${name}.${tag}`;
   const password = `correct horse console ${tag}`;
   const registered = await json<{ user: { id: string } }>(
-    await api("POST", "/auth/register", { username, email: `${username}@example.com`, password, name: `${name} ${tag}` }),
+    await api("POST", "/auth/register", {
+      username,
+      email: `${username}@example.com`,
+      password,
+      name: `${name} ${tag}`,
+    }),
     201,
   );
   const id = registered.user.id;
@@ -60,8 +68,14 @@ async function account(name: string, role: "admin" | "gestor" | "usuario", admin
 
 /** Turns TOTP on through the API with oathtool's code; the console sign-in then uses a later step. */
 async function enableTotp(user: Account): Promise<void> {
-  const setup = await json<{ secret: string }>(await api("POST", "/auth/2fa/setup", undefined, user.token), 200);
-  await json(await api("POST", "/auth/2fa/enable", { code: oathtool(setup.secret), method: "totp" }, user.token), 200);
+  const setup = await json<{ secret: string }>(
+    await api("POST", "/auth/2fa/setup", undefined, user.token),
+    200,
+  );
+  await json(
+    await api("POST", "/auth/2fa/enable", { code: oathtool(setup.secret), method: "totp" }, user.token),
+    200,
+  );
   user.secret = setup.secret;
 }
 
@@ -133,7 +147,10 @@ describe("the admin console in a real browser", () => {
     await page.getByRole("button", { name: "Entrar" }).click();
     await page.getByRole("heading", { name: "Convites", level: 1 }).waitFor();
     expect(page.url()).toBe(`${baseUrl}/admin/convites`);
-    const menu = await page.getByRole("navigation", { name: "Seções do console" }).getByRole("link").allInnerTexts();
+    const menu = await page
+      .getByRole("navigation", { name: "Seções do console" })
+      .getByRole("link")
+      .allInnerTexts();
     expect(menu).toEqual([
       "Convites",
       "Uso",
@@ -200,7 +217,9 @@ describe("the admin console in a real browser", () => {
     expect(noToken.status()).toBe(403);
     expect(await noToken.text()).toContain("Não foi possível confirmar este formulário");
     await page.goto(`${baseUrl}/admin/convites`);
-    const csrf = await page.locator('form[action="/admin/convites"][method="post"] input[name="csrf"]').inputValue();
+    const csrf = await page
+      .locator('form[action="/admin/convites"][method="post"] input[name="csrf"]')
+      .inputValue();
     const crossSite = await adminContext.request.post(`${baseUrl}/admin/convites`, {
       form: { csrf, tipo_destino: "associado", organizacao: "default" },
       headers: { origin: "https://evil.example" },
@@ -228,11 +247,15 @@ describe("the admin console in a real browser", () => {
     const gestorPage = await context.newPage();
     await consoleSignIn(gestorPage, gestor);
     await gestorPage.getByRole("heading", { name: "Convites", level: 1 }).waitFor();
-    const links = await gestorPage.getByRole("table").locator("tbody a").evaluateAll((anchors) =>
-      anchors.map((anchor) => anchor.getAttribute("href")),
-    );
+    const links = await gestorPage
+      .getByRole("table")
+      .locator("tbody a")
+      .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute("href")));
     expect(links).toEqual([`/admin/convites/${mine.id}`]);
-    const menu = await gestorPage.getByRole("navigation", { name: "Seções do console" }).getByRole("link").allInnerTexts();
+    const menu = await gestorPage
+      .getByRole("navigation", { name: "Seções do console" })
+      .getByRole("link")
+      .allInnerTexts();
     expect(menu).toEqual(["Convites", "Uso"]);
     await shot(gestorPage, "08-gestor-convites");
     await accessible(gestorPage);
@@ -254,5 +277,118 @@ describe("the admin console in a real browser", () => {
     await shot(usuarioPage, "09-usuario-403");
     await accessible(usuarioPage);
     await other.close();
+  });
+
+  it("sends a user a code by e-mail on their behalf and shows its state, never the code", async () => {
+    await page.goto(`${baseUrl}/admin/codigos`);
+    await shot(page, "10-codigos");
+    await accessible(page);
+    await page.getByLabel("Usuário ou e-mail").fill(usuario.username);
+    await page.getByRole("button", { name: "Buscar" }).click();
+    await page.getByRole("button", { name: `Enviar código para ${usuario.username}` }).click();
+    await page.getByText("Código enviado por e-mail.").waitFor();
+    expect(await page.locator("#situacao-codigo").textContent()).toBe("Enviado, ainda não validado");
+    expect(await page.locator("main").textContent()).not.toMatch(/\b\d{6}\b/);
+    await shot(page, "11-codigo-enviado");
+    await accessible(page);
+    // The API sees the same code: the user's latest confirmation code exists and waits.
+    const wrong = await api("POST", "/tokens/validar-codigo/", { codigo: "000000" }, usuario.token);
+    expect([400, 409]).toContain(wrong.status);
+    await page.reload();
+    expect(await page.locator("main").textContent()).toContain("Tentativas erradas");
+  });
+
+  it("lists every API token with its owner and revokes one", async () => {
+    const created = await json<{ id: string; token: string }>(
+      await api("POST", "/api/api-tokens/", { nome: `console ${tag}`, scope: "read" }, gestor.token),
+      201,
+    );
+    expect((await api("GET", "/auth/me", undefined, created.token)).status).toBe(200);
+    await page.goto(`${baseUrl}/admin/tokens-de-api`);
+    const row = page.getByRole("row").filter({ hasText: `console ${tag}` });
+    expect(await row.textContent()).toContain(gestor.id);
+    await shot(page, "12-tokens-de-api");
+    await accessible(page);
+    await row.getByRole("button", { name: `Revogar o token console ${tag}` }).click();
+    await page.getByText("Token revogado.").waitFor();
+    expect(
+      await page
+        .getByRole("row")
+        .filter({ hasText: `console ${tag}` })
+        .textContent(),
+    ).toContain("Revogado");
+    expect((await api("GET", "/auth/me", undefined, created.token)).status).toBe(401);
+  });
+
+  it("shows users with role, two-factor and last sign-in, and changes a role within the rules", async () => {
+    await page.goto(`${baseUrl}/admin/usuarios?q=${encodeURIComponent(tag)}`);
+    const gestorRow = page.getByRole("row").filter({ hasText: gestor.username });
+    expect(await gestorRow.textContent()).toContain("Ativa");
+    expect(await gestorRow.textContent()).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    // One's own role cannot be changed: no form on one's own row.
+    expect(await page.getByRole("row").filter({ hasText: admin.username }).getByRole("button").count()).toBe(
+      0,
+    );
+    await shot(page, "13-usuarios");
+    await accessible(page);
+    const usuarioRow = page.getByRole("row").filter({ hasText: usuario.username });
+    await usuarioRow.getByLabel(`Novo papel de ${usuario.username}`).selectOption("gestor");
+    await usuarioRow.getByRole("button", { name: `Salvar o papel de ${usuario.username}` }).click();
+    await page.getByText("Papel alterado.").waitFor();
+    const listed = await json<{ users: Array<{ id: string; role: string }> }>(
+      await api("GET", `/api/users?q=${encodeURIComponent(usuario.username)}`, undefined, admin.token),
+      200,
+    );
+    expect(listed.users.find((user) => user.id === usuario.id)?.role).toBe("gestor");
+    // Root is above an admin's own role: not offered, and refused if posted anyway.
+    expect(await usuarioRow.locator("option").allInnerTexts()).not.toContain("root");
+  });
+
+  it("shows the audit log and checks the hash chain", async () => {
+    await page.goto(`${baseUrl}/admin/auditoria?evento=user.role_change`);
+    const rows = await page.getByRole("table").locator("tbody tr").allInnerTexts();
+    expect(rows.some((row) => row.includes("user.role_change") && row.includes(admin.id))).toBe(true);
+    await shot(page, "14-auditoria");
+    await accessible(page);
+    await page.getByRole("button", { name: "Verificar a cadeia" }).click();
+    await page.locator("#resultado-cadeia").waitFor();
+    expect(await page.locator("#resultado-cadeia").textContent()).toContain("Cadeia íntegra");
+    await shot(page, "15-auditoria-cadeia");
+    await accessible(page);
+  });
+
+  it("shows the webhook delivery log", async () => {
+    const response = await page.goto(`${baseUrl}/admin/webhooks`);
+    expect(response?.status()).toBe(200);
+    await page.getByRole("heading", { name: "Webhooks", level: 1 }).waitFor();
+    await shot(page, "16-webhooks");
+    await accessible(page);
+  });
+
+  it("draws the usage chart with its data table", async () => {
+    await page.goto(`${baseUrl}/admin/uso`);
+    const chart = page.getByRole("img", { name: /Convites por dia nos últimos 30 dias/ });
+    await chart.waitFor();
+    const today = new Date().toISOString().slice(0, 10);
+    const label = `${today.slice(8, 10)}/${today.slice(5, 7)}/${today.slice(0, 4)}`;
+    const cells = await page
+      .locator("#tabela-uso tbody tr")
+      .filter({ hasText: label })
+      .locator("td")
+      .allInnerTexts();
+    const [created, , revoked] = cells.map(Number);
+    expect(created).toBeGreaterThanOrEqual(2);
+    expect(revoked).toBeGreaterThanOrEqual(1);
+    expect(await page.locator("#tabela-uso tbody tr").count()).toBe(30);
+    await shot(page, "17-uso");
+    await accessible(page);
+  });
+
+  it("signs out", async () => {
+    await page.goto(`${baseUrl}/admin/convites`);
+    await page.getByRole("button", { name: "Sair" }).click();
+    await page.getByText("Você saiu do console.").waitFor();
+    await page.goto(`${baseUrl}/admin/convites`);
+    expect(page.url()).toBe(`${baseUrl}/admin/entrar`);
   });
 });

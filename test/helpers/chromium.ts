@@ -6,7 +6,12 @@ import { expect } from "vitest";
 
 /** Debian's Chromium, never a downloaded build; flags keep it off the network and quiet. */
 export const CHROMIUM = "/usr/bin/chromium";
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+];
 
 const AXE = readFileSync(resolve("node_modules", "axe-core", "axe.min.js"), "utf8");
 
@@ -43,7 +48,9 @@ export function screenshots(folder: string) {
  * implementation sharing no code with the Worker's.
  */
 export function oathtool(secret: string, seconds = Math.floor(Date.now() / 1000)): string {
-  const result = spawnSync("oathtool", ["--totp", "-b", "--now", `@${seconds}`, secret], { encoding: "utf8" });
+  const result = spawnSync("oathtool", ["--totp", "-b", "--now", `@${seconds}`, secret], {
+    encoding: "utf8",
+  });
   if (result.error) throw result.error;
   expect(result.status, result.stderr).toBe(0);
   return result.stdout.trim();

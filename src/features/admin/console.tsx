@@ -127,7 +127,10 @@ export function refusedFormPage(): ConsolePage {
 }
 
 /** What a console GET handler does once the visitor may see the page. */
-export type ConsoleView = (visit: ConsoleVisit, messages: { error?: string; notice?: string }) => Promise<Response>;
+export type ConsoleView = (
+  visit: ConsoleVisit,
+  messages: { error?: string; notice?: string },
+) => Promise<Response>;
 
 async function admit(c: PageContext, permission: Permission): Promise<ConsoleVisit | Response> {
   const visit = await resumeConsole(c);

@@ -99,7 +99,15 @@ export function CsrfForm({
 }
 
 /** "Próxima página" when there is one: the current filters plus the cursor. */
-export function NextPage({ path, query, cursor }: { path: string; query: Record<string, string | undefined>; cursor: string | null }) {
+export function NextPage({
+  path,
+  query,
+  cursor,
+}: {
+  path: string;
+  query: Record<string, string | undefined>;
+  cursor: string | null;
+}) {
   if (!cursor) return null;
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) if (value) params.set(name, value);

@@ -11,7 +11,10 @@ const DETAILS: Array<[RegExp, string]> = [
   [/^This is the last active root/, "Este é o último root ativo: torne outra pessoa root antes."],
   [/^A gestor can only revoke invites they created/, "Um gestor só revoga os convites que criou."],
   [/^A \w+ cannot invite to the/, "Seu papel não permite convidar para este perfil."],
-  [/^You can only invite into an organisation/, "Você só pode convidar para uma organização da qual faz parte."],
+  [
+    /^You can only invite into an organisation/,
+    "Você só pode convidar para uma organização da qual faz parte.",
+  ],
   [/^organizacao is required: you belong to no/, "Você não pertence a nenhuma organização: informe uma."],
   [/^organizacao is required/, "Você pertence a várias organizações: informe qual."],
   [/^organizacao no organisation/, "Nenhuma organização tem este identificador."],

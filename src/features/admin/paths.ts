@@ -21,7 +21,11 @@ export interface ConsoleSection {
 export const SECTIONS = {
   invites: { path: "/admin/convites", label: "Convites", permission: "invites:read" },
   usage: { path: "/admin/uso", label: "Uso", permission: "invites:read" },
-  codes: { path: "/admin/codigos", label: "Ajudar usuários com códigos", permission: "two-factor-codes:send-for-user" },
+  codes: {
+    path: "/admin/codigos",
+    label: "Ajudar usuários com códigos",
+    permission: "two-factor-codes:send-for-user",
+  },
   apiTokens: { path: "/admin/tokens-de-api", label: "Tokens de API", permission: "api-tokens:read-any" },
   users: { path: "/admin/usuarios", label: "Usuários e papéis", permission: "users:read" },
   webhooks: { path: "/admin/webhooks", label: "Webhooks", permission: "webhooks:read" },

@@ -2,11 +2,14 @@ import type { App } from "../../http/openapi";
 import { CONSOLE_CONTENT_SECURITY_POLICY, pageHeaders } from "../web/page-headers";
 import copyScript from "./assets/copy.js";
 import { COPY_SCRIPT_PATH } from "./assets-paths";
+import { registerApiTokenPages } from "./pages/api-tokens";
+import { registerAuditPages } from "./pages/audit";
 import { registerInvitePages } from "./pages/invites";
 import { registerSignIn } from "./pages/sign-in";
+import { registerUsagePage } from "./pages/usage";
 import { registerUserCodePages } from "./pages/user-codes";
-import { registerApiTokenPages } from "./pages/api-tokens";
 import { registerUserPages } from "./pages/users";
+import { registerWebhookPages } from "./pages/webhooks";
 
 /**
  * The admin console under `/admin/` (seed 000's "telas internas"): server-rendered pages with the
@@ -26,4 +29,7 @@ export function registerAdminConsole(app: App): void {
   registerUserCodePages(app);
   registerApiTokenPages(app);
   registerUserPages(app);
+  registerUsagePage(app);
+  registerWebhookPages(app);
+  registerAuditPages(app);
 }

@@ -138,7 +138,10 @@ export class ApiTokenService {
   }
 
   /** Every user's tokens, newest first, for those allowed `api-tokens:read-any` (403 otherwise). */
-  async listAll(principal: Principal, options: { cursor?: string; limit: number }): Promise<ApiTokenListPage> {
+  async listAll(
+    principal: Principal,
+    options: { cursor?: string; limit: number },
+  ): Promise<ApiTokenListPage> {
     if (!allows(principal, "api-tokens:read-any")) {
       throw new AppError("FORBIDDEN", "Only admin and root list other users' API tokens");
     }

@@ -1,6 +1,13 @@
 import type { App } from "../../../http/openapi";
 import type { ApiTokenView } from "../../api-tokens/view";
-import { type ConsoleVisit, consoleGet, consolePost, queryParam, renderConsole, requiredField } from "../console";
+import {
+  type ConsoleVisit,
+  consoleGet,
+  consolePost,
+  queryParam,
+  renderConsole,
+  requiredField,
+} from "../console";
 import { CsrfForm, Messages, NextPage, when } from "../layout";
 import { SECTIONS } from "../paths";
 
@@ -26,7 +33,9 @@ export function registerApiTokenPages(app: App): void {
     permission: "api-tokens:revoke-any",
     reshow: tokensPage,
     async act(visit, fields) {
-      await visit.c.get("services").apiTokens.tokens.revoke(visit.principal, requiredField(fields, "token", 40));
+      await visit.c
+        .get("services")
+        .apiTokens.tokens.revoke(visit.principal, requiredField(fields, "token", 40));
       return visit.c.redirect(`${BASE}?aviso=revogado`, 303);
     },
   });
@@ -51,7 +60,9 @@ async function tokensPage(visit: ConsoleVisit, messages: { error?: string; notic
         ) : (
           <div class="table-wrap">
             <table>
-              <caption class="visually-hidden">Tokens de API de todos os usuários, do mais novo ao mais antigo</caption>
+              <caption class="visually-hidden">
+                Tokens de API de todos os usuários, do mais novo ao mais antigo
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Nome</th>

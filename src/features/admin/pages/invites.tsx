@@ -1,6 +1,6 @@
 import type { App } from "../../../http/openapi";
-import type { ChainedAuditLog } from "../../audit/repository";
 import { displaySafe } from "../../audit/display";
+import type { ChainedAuditLog } from "../../audit/repository";
 import type { Invite, InviteState } from "../../invites/invite";
 import { INVITE_STATES } from "../../invites/invite";
 import { INVITE_PROFILE_NAMES, type InviteProfile } from "../../invites/profiles";
@@ -119,14 +119,25 @@ async function listPage(visit: ConsoleVisit, messages: { error?: string; notice?
             </div>
             <div class="field">
               <label for="organizacao">Organização do convite</label>
-              <input type="text" id="organizacao" name="organizacao" maxlength={100} aria-describedby="organizacao-dica" />
+              <input
+                type="text"
+                id="organizacao"
+                name="organizacao"
+                maxlength={100}
+                aria-describedby="organizacao-dica"
+              />
               <span class="hint" id="organizacao-dica">
                 Identificador (slug). Vazio: a sua, se tiver só uma.
               </span>
             </div>
             <div class="field">
               <label for="data_expiracao">Válido até</label>
-              <input type="date" id="data_expiracao" name="data_expiracao" aria-describedby="expiracao-dica" />
+              <input
+                type="date"
+                id="data_expiracao"
+                name="data_expiracao"
+                aria-describedby="expiracao-dica"
+              />
               <span class="hint" id="expiracao-dica">
                 Vazio: o prazo padrão.
               </span>
@@ -150,7 +161,12 @@ async function listPage(visit: ConsoleVisit, messages: { error?: string; notice?
             </div>
             <div class="field">
               <label for="filtro-organizacao">Organização</label>
-              <input type="text" id="filtro-organizacao" name="organizacao" value={filters.organizacao ?? ""} />
+              <input
+                type="text"
+                id="filtro-organizacao"
+                name="organizacao"
+                value={filters.organizacao ?? ""}
+              />
             </div>
             {principal.role === "gestor" ? null : (
               <div class="field">
@@ -257,7 +273,8 @@ async function detailPage(visit: ConsoleVisit, messages: { error?: string; notic
   const { queries } = c.get("services").invites;
   const invite = await queries.get(principal, id);
   const history = await queries.history(principal, id, { limit: 50 });
-  const revocable = invite.estado === "novo" && (principal.role !== "gestor" || invite.createdBy === principal.userId);
+  const revocable =
+    invite.estado === "novo" && (principal.role !== "gestor" || invite.createdBy === principal.userId);
   return renderConsole(visit, {
     title: `Convite ${invite.codePrefix}…`,
     section: BASE,

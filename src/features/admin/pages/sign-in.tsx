@@ -1,7 +1,8 @@
 import type { App } from "../../../http/openapi";
 import { AppError } from "../../../platform/errors";
-import { roleAtLeast } from "../../authorization/principal";
 import { passwordSizeProblem } from "../../accounts/password-policy";
+import { roleAtLeast } from "../../authorization/principal";
+import { refusalOf } from "../../authorization/rules";
 import { normaliseIdentifier } from "../../rate-limit/client-key";
 import { enforceRateLimit } from "../../rate-limit/enforce";
 import { rateLimit } from "../../rate-limit/middleware";
@@ -15,11 +16,20 @@ import {
   setSessionCookie,
 } from "../../web/page-cookies";
 import { crossSitePost } from "../../web/page-headers";
-import { type ConsolePage, type PageContext, SIGN_OUT_FORM, forbiddenPage, invalid, refusedFormPage, renderBare, requiredField, resumeConsole } from "../console";
+import {
+  type ConsolePage,
+  forbiddenPage,
+  invalid,
+  type PageContext,
+  refusedFormPage,
+  renderBare,
+  requiredField,
+  resumeConsole,
+  SIGN_OUT_FORM,
+} from "../console";
 import { Messages } from "../layout";
 import { consoleMessage } from "../messages";
 import { CONSOLE_ROOT, SECTIONS, SIGN_IN_PATH, SIGN_OUT_PATH } from "../paths";
-import { refusalOf } from "../../authorization/rules";
 
 const PASSWORD_FORM = "admin:entrar";
 const CODE_FORM = "admin:segundo-fator";
@@ -42,7 +52,9 @@ export function registerSignIn(app: App): void {
     const visit = await resumeConsole(c);
     if (visit === "signed_out") return c.redirect(SIGN_IN_PATH, 303);
     if (visit === "no_two_factor") return c.redirect(`${SIGN_IN_PATH}?aviso=2fa`, 303);
-    const first = Object.values(SECTIONS).find((section) => refusalOf(visit.principal, section.permission) === undefined);
+    const first = Object.values(SECTIONS).find(
+      (section) => refusalOf(visit.principal, section.permission) === undefined,
+    );
     if (!first) return renderBare(c, forbiddenPage(), 403);
     return c.redirect(first.path, 303);
   });
@@ -160,7 +172,15 @@ function passwordPage(csrf: string, messages: { error?: string; notice?: string 
           <input type="hidden" name="csrf" value={csrf} />
           <div class="field">
             <label for="identificador">Usuário ou e-mail</label>
-            <input type="text" id="identificador" name="identificador" autocomplete="username" maxlength={254} required autofocus />
+            <input
+              type="text"
+              id="identificador"
+              name="identificador"
+              autocomplete="username"
+              maxlength={254}
+              required
+              autofocus
+            />
           </div>
           <div class="field">
             <label for="senha">Senha</label>
@@ -216,8 +236,8 @@ function twoFactorRequiredPage(): ConsolePage {
       <div class="card narrow">
         <h1>Ative a verificação em duas etapas</h1>
         <p>
-          O console exige a verificação em duas etapas com um aplicativo autenticador. Sua conta ainda
-          não a tem ativa.
+          O console exige a verificação em duas etapas com um aplicativo autenticador. Sua conta ainda não a
+          tem ativa.
         </p>
         <ol>
           <li>

@@ -1,7 +1,14 @@
 import type { App } from "../../../http/openapi";
 import type { CodeState } from "../../two-factor/code-repository";
 import type { UserSummary } from "../../users/admin-service";
-import { type ConsoleVisit, consoleGet, consolePost, queryParam, renderConsole, requiredField } from "../console";
+import {
+  type ConsoleVisit,
+  consoleGet,
+  consolePost,
+  queryParam,
+  renderConsole,
+  requiredField,
+} from "../console";
 import { CsrfForm, Messages, when } from "../layout";
 import { SECTIONS } from "../paths";
 
@@ -92,7 +99,7 @@ async function codesPage(visit: ConsoleVisit, messages: { error?: string; notice
         ) : null}
         <section class="card" aria-labelledby="buscar">
           <h2 id="buscar">Buscar usuário</h2>
-          <form method="get" action={BASE} class="filters" role="search" aria-label="Buscar usuário">
+          <form method="get" action={BASE} class="filters" aria-label="Buscar usuário">
             <div class="field">
               <label for="q">Usuário ou e-mail</label>
               <input type="search" id="q" name="q" value={search ?? ""} maxlength={254} />

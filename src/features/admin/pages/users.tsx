@@ -1,7 +1,15 @@
 import type { App } from "../../../http/openapi";
 import { roleAtLeast } from "../../authorization/principal";
 import { ROLES, type Role } from "../../users/user";
-import { type ConsoleVisit, consoleGet, consolePost, invalid, queryParam, renderConsole, requiredField } from "../console";
+import {
+  type ConsoleVisit,
+  consoleGet,
+  consolePost,
+  invalid,
+  queryParam,
+  renderConsole,
+  requiredField,
+} from "../console";
 import { CsrfForm, Messages, NextPage, when } from "../layout";
 import { SECTIONS } from "../paths";
 
@@ -24,7 +32,9 @@ export function registerUserPages(app: App): void {
     async act(visit, fields) {
       const role = ROLES.find((name) => name === fields.papel);
       if (!role) throw invalid("papel");
-      await visit.c.get("services").users.changeRole(visit.principal, requiredField(fields, "usuario", 40), role);
+      await visit.c
+        .get("services")
+        .users.changeRole(visit.principal, requiredField(fields, "usuario", 40), role);
       return visit.c.redirect(`${BASE}?aviso=papel`, 303);
     },
   });
@@ -35,7 +45,10 @@ async function usersPage(visit: ConsoleVisit, messages: { error?: string; notice
   const services = c.get("services");
   const query = queryParam(c, "q", 254);
   const role = ROLES.find((name) => name === c.req.query("papel"));
-  const page = await services.users.list({ query, role }, { cursor: queryParam(c, "cursor", 200), limit: PAGE_SIZE });
+  const page = await services.users.list(
+    { query, role },
+    { cursor: queryParam(c, "cursor", 200), limit: PAGE_SIZE },
+  );
   const activity = await services.admin.activityOf(page.users.map((user) => user.id));
   const grantable: Role[] = ROLES.filter((name) => roleAtLeast(principal.role, name));
   const csrf = await visit.csrf(ROLE_FORM);
@@ -46,7 +59,7 @@ async function usersPage(visit: ConsoleVisit, messages: { error?: string; notice
       <div class="card">
         <h1>Usuários e papéis</h1>
         <Messages {...messages} />
-        <form method="get" action={BASE} class="filters" role="search" aria-label="Filtrar usuários">
+        <form method="get" action={BASE} class="filters" aria-label="Filtrar usuários">
           <div class="field">
             <label for="q">Usuário ou e-mail</label>
             <input type="search" id="q" name="q" value={query ?? ""} maxlength={254} />
@@ -110,7 +123,11 @@ async function usersPage(visit: ConsoleVisit, messages: { error?: string; notice
                               </option>
                             ))}
                           </select>
-                          <button type="submit" class="secondary" aria-label={`Salvar o papel de ${user.username}`}>
+                          <button
+                            type="submit"
+                            class="secondary"
+                            aria-label={`Salvar o papel de ${user.username}`}
+                          >
                             Salvar
                           </button>
                         </CsrfForm>
