@@ -125,3 +125,16 @@ export function when(date: Date | string | null | undefined): string {
   const at = typeof date === "string" ? new Date(date) : date;
   return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
+
+/**
+ * A table's horizontal scroller: a named region that takes keyboard focus, so someone without a
+ * mouse can scroll a table wider than the screen (WCAG 2.1.1; axe's scrollable-region-focusable).
+ */
+export function TableWrap({ label, children }: { label: string; children: Child }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section class="table-wrap" aria-label={label} tabindex={0}>
+      {children}
+    </section>
+  );
+}

@@ -8,7 +8,7 @@ import {
   renderConsole,
   requiredField,
 } from "../console";
-import { CsrfForm, Messages, NextPage, when } from "../layout";
+import { CsrfForm, Messages, NextPage, TableWrap, when } from "../layout";
 import { SECTIONS } from "../paths";
 
 const BASE = SECTIONS.apiTokens.path;
@@ -58,7 +58,7 @@ async function tokensPage(visit: ConsoleVisit, messages: { error?: string; notic
         {page.tokens.length === 0 ? (
           <p>Nenhum token de API.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Tokens de API de todos os usuários, do mais novo ao mais antigo">
             <table>
               <caption class="visually-hidden">
                 Tokens de API de todos os usuários, do mais novo ao mais antigo
@@ -105,7 +105,7 @@ async function tokensPage(visit: ConsoleVisit, messages: { error?: string; notic
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <NextPage path={BASE} query={{}} cursor={page.next_cursor} />
       </div>

@@ -13,7 +13,7 @@ import {
   queryParam,
   renderConsole,
 } from "../console";
-import { CsrfForm, Messages, NextPage, when } from "../layout";
+import { CsrfForm, Messages, NextPage, TableWrap, when } from "../layout";
 import { SECTIONS } from "../paths";
 
 const BASE = SECTIONS.invites.path;
@@ -36,7 +36,7 @@ const STATE_LABELS: Record<InviteState, string> = {
  * A gestor's list is fixed to the invites they created (seed 001: a gestor looks after their own).
  */
 export function registerInvitePages(app: App): void {
-  consoleGet(app, BASE, "invites:read", listPage, { revogado: "Convite revogado." });
+  consoleGet(app, BASE, "invites:read", listPage);
   consolePost(app, BASE, {
     form: CREATE_FORM,
     permission: "invites:create",
@@ -53,7 +53,7 @@ export function registerInvitePages(app: App): void {
       return createdPage(visit, created.invite, created.code, created.quota.remaining, created.quota.limit);
     },
   });
-  consoleGet(app, `${BASE}/:id`, "invites:read", detailPage);
+  consoleGet(app, `${BASE}/:id`, "invites:read", detailPage, { revogado: "Convite revogado." });
   consolePost(app, `${BASE}/:id`, {
     form: REVOKE_FORM,
     permission: "invites:revoke",
@@ -189,7 +189,7 @@ async function listPage(visit: ConsoleVisit, messages: { error?: string; notice?
           {page.items.length === 0 ? (
             <p>Nenhum convite com estes filtros.</p>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label="Convites, do mais novo ao mais antigo">
               <table>
                 <caption class="visually-hidden">Convites, do mais novo ao mais antigo</caption>
                 <thead>
@@ -219,7 +219,7 @@ async function listPage(visit: ConsoleVisit, messages: { error?: string; notice?
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
           <NextPage path={BASE} query={{ ...filters }} cursor={page.nextCursor} />
         </section>
@@ -346,7 +346,7 @@ async function detailPage(visit: ConsoleVisit, messages: { error?: string; notic
 export function AuditTable({ rows, caption }: { rows: ChainedAuditLog[]; caption: string }) {
   if (rows.length === 0) return <p>Nenhum registro.</p>;
   return (
-    <div class="table-wrap">
+    <TableWrap label={caption}>
       <table>
         <caption class="visually-hidden">{caption}</caption>
         <thead>
@@ -375,6 +375,6 @@ export function AuditTable({ rows, caption }: { rows: ChainedAuditLog[]; caption
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

@@ -1,7 +1,7 @@
 import type { App } from "../../../http/openapi";
 import { type ConsoleVisit, consoleGet, renderConsole } from "../console";
 import { USAGE_SERIES } from "../console-repository";
-import { Messages } from "../layout";
+import { Messages, TableWrap } from "../layout";
 import { SECTIONS } from "../paths";
 import { LegendSample, SERIES_STYLE, UsageChart } from "../usage-chart";
 
@@ -40,7 +40,7 @@ async function usagePage(visit: ConsoleVisit, messages: { error?: string; notice
               </ul>
             </figcaption>
           </figure>
-          <div class="table-wrap">
+          <TableWrap label="Convites por dia">
             <table id="tabela-uso">
               <caption>Convites por dia</caption>
               <thead>
@@ -66,7 +66,7 @@ async function usagePage(visit: ConsoleVisit, messages: { error?: string; notice
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </div>
       </div>
     ),

@@ -9,7 +9,7 @@ import {
   renderConsole,
   requiredField,
 } from "../console";
-import { CsrfForm, Messages, when } from "../layout";
+import { CsrfForm, Messages, TableWrap, when } from "../layout";
 import { SECTIONS } from "../paths";
 
 const BASE = SECTIONS.codes.path;
@@ -110,7 +110,7 @@ async function codesPage(visit: ConsoleVisit, messages: { error?: string; notice
           </form>
           {search && found.length === 0 ? <p>Nenhum usuário ativo encontrado.</p> : null}
           {found.length > 0 ? (
-            <div class="table-wrap">
+            <TableWrap label="Usuários encontrados">
               <table>
                 <caption class="visually-hidden">Usuários encontrados</caption>
                 <thead>
@@ -139,7 +139,7 @@ async function codesPage(visit: ConsoleVisit, messages: { error?: string; notice
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           ) : null}
         </section>
       </>

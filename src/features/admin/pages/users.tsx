@@ -10,7 +10,7 @@ import {
   renderConsole,
   requiredField,
 } from "../console";
-import { CsrfForm, Messages, NextPage, when } from "../layout";
+import { CsrfForm, Messages, NextPage, TableWrap, when } from "../layout";
 import { SECTIONS } from "../paths";
 
 const BASE = SECTIONS.users.path;
@@ -79,7 +79,7 @@ async function usersPage(visit: ConsoleVisit, messages: { error?: string; notice
             Filtrar
           </button>
         </form>
-        <div class="table-wrap">
+        <TableWrap label="Usuários, do mais novo ao mais antigo">
           <table>
             <caption class="visually-hidden">Usuários, do mais novo ao mais antigo</caption>
             <thead>
@@ -140,7 +140,7 @@ async function usersPage(visit: ConsoleVisit, messages: { error?: string; notice
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         <NextPage path={BASE} query={{ q: query, papel: role }} cursor={page.nextCursor} />
       </div>
     ),

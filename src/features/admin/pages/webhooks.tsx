@@ -8,7 +8,7 @@ import {
   renderConsole,
   requiredField,
 } from "../console";
-import { CsrfForm, Messages, NextPage, when } from "../layout";
+import { CsrfForm, Messages, NextPage, TableWrap, when } from "../layout";
 import { SECTIONS } from "../paths";
 
 const BASE = SECTIONS.webhooks.path;
@@ -77,7 +77,7 @@ async function webhooksPage(visit: ConsoleVisit, messages: { error?: string; not
         {page.items.length === 0 ? (
           <p>Nenhuma entrega registrada.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Entregas de webhooks, da mais recente à mais antiga">
             <table>
               <caption class="visually-hidden">Entregas de webhooks, da mais recente à mais antiga</caption>
               <thead>
@@ -131,7 +131,7 @@ async function webhooksPage(visit: ConsoleVisit, messages: { error?: string; not
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <NextPage path={BASE} query={{ estado: status }} cursor={page.nextCursor} />
       </div>
