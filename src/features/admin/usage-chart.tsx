@@ -13,9 +13,9 @@ export const SERIES_STYLE: Record<
 
 type Marker = "circle" | "square" | "triangle" | "diamond";
 
-const WIDTH = 720;
+const WIDTH = 600;
 const HEIGHT = 320;
-const MARGIN = { top: 16, right: 16, bottom: 48, left: 44 };
+const MARGIN = { top: 16, right: 24, bottom: 40, left: 44 };
 
 /** The smallest "round" number at or above `value` (1, 2, 5 × 10ⁿ), for the y axis's top. */
 export function niceCeiling(value: number): number {
@@ -103,18 +103,18 @@ export function UsageChart({ days, series }: { days: UsageDay[]; series: readonl
             stroke="#c8d0db"
             stroke-width="1"
           />
-          <text x={MARGIN.left - 8} y={y(tick) + 4} text-anchor="end" font-size="12" fill="#4a5566">
+          <text x={MARGIN.left - 8} y={y(tick) + 4} text-anchor="end" font-size="14" fill="#4a5566">
             {tick}
           </text>
         </g>
       ))}
       {days.map((day, index) =>
-        index % 7 === 0 || index === days.length - 1 ? (
+        (days.length - 1 - index) % 7 === 0 ? (
           <text
             x={x(index)}
             y={HEIGHT - MARGIN.bottom + 18}
             text-anchor="middle"
-            font-size="12"
+            font-size="14"
             fill="#4a5566"
           >
             {day.day.slice(8, 10)}/{day.day.slice(5, 7)}
