@@ -3,6 +3,7 @@ import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../http/hono-env";
 import type { App } from "../../http/openapi";
+import { DAY_MS } from "../../platform/clock";
 import { AppError } from "../../platform/errors";
 import type { Permission } from "../authorization/permissions";
 import { type Principal, SCOPES } from "../authorization/principal";
@@ -255,4 +256,15 @@ export function invalid(name: string): AppError {
 export function queryParam(c: PageContext, name: string, max = 200): string | undefined {
   const value = c.req.query(name)?.trim();
   return value && value.length <= max ? value : undefined;
+}
+
+/**
+ * A `YYYY-MM-DD` filter as the start of that UTC day (`nextDay`: of the day after, for an inclusive
+ * "until"); undefined for anything else, so a malformed filter is simply not applied.
+ */
+export function utcDay(text: string | undefined, nextDay = false): Date | undefined {
+  if (!text || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  const start = Date.parse(`${text}T00:00:00Z`);
+  if (Number.isNaN(start)) return undefined;
+  return new Date(start + (nextDay ? DAY_MS : 0));
 }

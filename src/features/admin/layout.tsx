@@ -132,7 +132,6 @@ export function when(date: Date | string | null | undefined): string {
  */
 export function TableWrap({ label, children }: { label: string; children: Child }) {
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
     <section class="table-wrap" aria-label={label} tabindex={0}>
       {children}
     </section>

@@ -8,10 +8,11 @@ import {
   optionalField,
   queryParam,
   renderConsole,
+  utcDay,
 } from "../console";
 import { CsrfForm, Messages, NextPage } from "../layout";
 import { SECTIONS } from "../paths";
-import { AuditTable } from "./invites";
+import { AuditTable } from "./audit-table";
 
 const BASE = SECTIONS.audit.path;
 const VERIFY_FORM = "admin:auditoria:verificar";
@@ -48,11 +49,6 @@ export function registerAuditPages(app: App): void {
   });
 }
 
-function dayStart(text: string | undefined, next = false): Date | undefined {
-  if (!text || !/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(text))) return undefined;
-  return new Date(Date.parse(`${text}T00:00:00Z`) + (next ? 86_400_000 : 0));
-}
-
 async function auditPage(
   visit: ConsoleVisit,
   messages: { error?: string; notice?: string },
@@ -72,8 +68,8 @@ async function auditPage(
       event: filters.evento,
       actorId: filters.ator,
       targetId: filters.alvo,
-      from: dayStart(filters.de),
-      to: dayStart(filters.ate, true),
+      from: utcDay(filters.de),
+      to: utcDay(filters.ate, true),
     },
     { cursor: queryParam(c, "cursor", 200), limit: PAGE_SIZE },
   );
@@ -135,7 +131,11 @@ async function auditPage(
               Filtrar
             </button>
           </form>
-          <AuditTable rows={page.items} caption="Registros de auditoria, do mais recente ao mais antigo" />
+          <AuditTable
+            rows={page.items}
+            caption="Registros de auditoria, do mais recente ao mais antigo"
+            showTarget
+          />
           <NextPage path={BASE} query={filters} cursor={page.nextCursor} />
         </section>
       </>

@@ -1,6 +1,4 @@
 import type { App } from "../../../http/openapi";
-import { displaySafe } from "../../audit/display";
-import type { ChainedAuditLog } from "../../audit/repository";
 import type { Invite, InviteState } from "../../invites/invite";
 import { INVITE_STATES } from "../../invites/invite";
 import { INVITE_PROFILE_NAMES, type InviteProfile } from "../../invites/profiles";
@@ -12,9 +10,11 @@ import {
   optionalField,
   queryParam,
   renderConsole,
+  utcDay,
 } from "../console";
 import { CsrfForm, Messages, NextPage, TableWrap, when } from "../layout";
 import { SECTIONS } from "../paths";
+import { AuditTable } from "./audit-table";
 
 const BASE = SECTIONS.invites.path;
 const CREATE_FORM = "admin:convites:criar";
@@ -73,12 +73,6 @@ function endOfDay(text: string): Date {
   return new Date(Date.parse(`${text}T23:59:59.999Z`));
 }
 
-function dayParam(text: string | undefined, next = false): Date | undefined {
-  if (!text || !/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(text))) return undefined;
-  const start = Date.parse(`${text}T00:00:00Z`);
-  return new Date(next ? start + 86_400_000 : start);
-}
-
 async function listPage(visit: ConsoleVisit, messages: { error?: string; notice?: string }) {
   const { c, principal } = visit;
   const estado = INVITE_STATES.find((state) => state === c.req.query("estado"));
@@ -93,8 +87,8 @@ async function listPage(visit: ConsoleVisit, messages: { error?: string; notice?
     estado,
     organizacao: filters.organizacao,
     createdBy: principal.role === "gestor" ? principal.userId : filters.criado_por,
-    createdFrom: dayParam(filters.de),
-    createdTo: dayParam(filters.ate, true),
+    createdFrom: utcDay(filters.de),
+    createdTo: utcDay(filters.ate, true),
     cursor: queryParam(c, "cursor", 200),
     limit: PAGE_SIZE,
   });
@@ -340,41 +334,4 @@ async function detailPage(visit: ConsoleVisit, messages: { error?: string; notic
       </>
     ),
   });
-}
-
-/** Audit rows as a table: when, event, result (and why), actor, IP and user agent. */
-export function AuditTable({ rows, caption }: { rows: ChainedAuditLog[]; caption: string }) {
-  if (rows.length === 0) return <p>Nenhum registro.</p>;
-  return (
-    <TableWrap label={caption}>
-      <table>
-        <caption class="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Quando</th>
-            <th scope="col">Evento</th>
-            <th scope="col">Resultado</th>
-            <th scope="col">Quem</th>
-            <th scope="col">IP</th>
-            <th scope="col">Navegador</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr>
-              <td>{when(row.createdAt)}</td>
-              <td>{row.event}</td>
-              <td>
-                {row.result === "success" ? "sucesso" : "falha"}
-                {row.reason ? ` (${row.reason})` : ""}
-              </td>
-              <td>{row.actorId ? <code>{row.actorId}</code> : "—"}</td>
-              <td>{row.ip ?? "—"}</td>
-              <td class="ua">{displaySafe(row.userAgent, 120) ?? "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableWrap>
-  );
 }
