@@ -8,6 +8,7 @@ import { AppError } from "../../platform/errors";
 import type { Permission } from "../authorization/permissions";
 import { type Principal, SCOPES } from "../authorization/principal";
 import { refusalOf } from "../authorization/rules";
+import type { User } from "../users/user";
 import { readForm } from "../web/form-body";
 import { sessionCookie } from "../web/page-cookies";
 import { crossSitePost } from "../web/page-headers";
@@ -52,10 +53,19 @@ export async function resumeConsole(c: PageContext): Promise<ConsoleVisit | "sig
   const session = await web.sessions.resume(token);
   if (!session || !token || session.stage !== "signed_in") return "signed_out";
   if (!(await twoFactor.enrolment.status(session.user.id)).enabled) return "no_two_factor";
-  const user = session.user;
-  const principal: Principal = { kind: "user", userId: user.id, role: user.role, scopes: SCOPES, user };
+  const principal = principalOf(session.user);
   const csrf = async (form: string) => (await web.csrf()).issue(token, form);
   return { c, token, session, principal, csrf };
+}
+
+/** The principal the services see for a console user: a signed-in user holds every scope. */
+export function principalOf(user: User): Principal {
+  return { kind: "user", userId: user.id, role: user.role, scopes: SCOPES, user };
+}
+
+/** The sections `principal` may open (the API's `refusalOf` rule), in menu order. */
+export function sectionsFor(principal: Principal): ConsoleSection[] {
+  return Object.values(SECTIONS).filter((section) => refusalOf(principal, section.permission) === undefined);
 }
 
 /** Renders a console page inside the layout, with the menu of what this visitor may open. */
@@ -65,9 +75,7 @@ export async function renderConsole(
   status: ContentfulStatusCode = 200,
 ): Promise<Response> {
   const { c, session, principal } = visit;
-  const sections: ConsoleSection[] = Object.values(SECTIONS).filter(
-    (section) => refusalOf(principal, section.permission) === undefined,
-  );
+  const sections = sectionsFor(principal);
   return c.html(
     <ConsoleLayout
       title={page.title}

@@ -1,8 +1,6 @@
 import type { App } from "../../../http/openapi";
 import { AppError } from "../../../platform/errors";
 import { passwordSizeProblem } from "../../accounts/password-policy";
-import { roleAtLeast } from "../../authorization/principal";
-import { refusalOf } from "../../authorization/rules";
 import { normaliseIdentifier } from "../../rate-limit/client-key";
 import { enforceRateLimit } from "../../rate-limit/enforce";
 import { rateLimit } from "../../rate-limit/middleware";
@@ -21,15 +19,17 @@ import {
   forbiddenPage,
   invalid,
   type PageContext,
+  principalOf,
   refusedFormPage,
   renderBare,
   requiredField,
   resumeConsole,
   SIGN_OUT_FORM,
+  sectionsFor,
 } from "../console";
 import { Messages } from "../layout";
 import { consoleMessage } from "../messages";
-import { CONSOLE_ROOT, SECTIONS, SIGN_IN_PATH, SIGN_OUT_PATH } from "../paths";
+import { CONSOLE_ROOT, SIGN_IN_PATH, SIGN_OUT_PATH } from "../paths";
 
 const PASSWORD_FORM = "admin:entrar";
 const CODE_FORM = "admin:segundo-fator";
@@ -52,9 +52,7 @@ export function registerSignIn(app: App): void {
     const visit = await resumeConsole(c);
     if (visit === "signed_out") return c.redirect(SIGN_IN_PATH, 303);
     if (visit === "no_two_factor") return c.redirect(`${SIGN_IN_PATH}?aviso=2fa`, 303);
-    const first = Object.values(SECTIONS).find(
-      (section) => refusalOf(visit.principal, section.permission) === undefined,
-    );
+    const [first] = sectionsFor(visit.principal);
     if (!first) return renderBare(c, forbiddenPage(), 403);
     return c.redirect(first.path, 303);
   });
@@ -130,7 +128,8 @@ async function firstStep(c: PageContext, fields: Record<string, string>): Promis
   // The same per-identifier budget as POST /auth/login: the console is no way around it.
   await enforceRateLimit(services, "login_identifier", `identifier:${normaliseIdentifier(identifier)}`);
   const user = await services.accounts.login.checkPassword(identifier, password);
-  if (!roleAtLeast(user.role, "gestor")) {
+  // Someone who may open no section (a usuario) learns that now, before any second factor.
+  if (sectionsFor(principalOf(user)).length === 0) {
     await services.admin.refuseSignIn(user, "role");
     return renderBare(c, forbiddenPage(), 403);
   }
