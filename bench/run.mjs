@@ -1,5 +1,5 @@
 // `npm run bench`: every suite, or
-// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|ops|bundle` (repeatable).
+// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|admin|ops|bundle` (repeatable).
 // Each suite starts its Worker with `wrangler dev` on a free loopback port (own temp state, generated
 // secrets, the flags that keep wrangler's tracing and logging out of the numbers), drives its
 // scenarios with wrk for a bounded time and prints req/s and p50/p99 latency with ratios to a
@@ -10,6 +10,7 @@
 //                         [--threads 1] [--rows 100000]
 import { parseArgs } from "node:util";
 import * as accounts from "./accounts.mjs";
+import * as admin from "./admin.mjs";
 import * as apiTokens from "./api-tokens.mjs";
 import * as bundle from "./bundle.mjs";
 import * as hardening from "./hardening.mjs";
@@ -26,6 +27,7 @@ const SUITES = {
   "api-tokens": apiTokens,
   "two-factor": twoFactor,
   invites,
+  admin,
   ops,
   bundle,
 };

@@ -1,5 +1,7 @@
 import { loadConfig } from "./config";
 import { registerAccountRoutes } from "./features/accounts/routes";
+import { CONSOLE_ROOT } from "./features/admin/paths";
+import { registerAdminConsole } from "./features/admin/routes";
 import { registerApiTokenRoutes } from "./features/api-tokens/routes";
 import { registerAuditRoutes } from "./features/audit/routes";
 import { registerDocs } from "./features/docs/routes/docs";
@@ -38,7 +40,10 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   app.use("*", httpMetrics());
   app.use(
     "*",
-    jsonBody((env) => loadConfig(env).maxBodyBytes, { formPaths: [ACTIVATION_PAGE_PATH] }),
+    jsonBody((env) => loadConfig(env).maxBodyBytes, {
+      formPaths: [ACTIVATION_PAGE_PATH],
+      formPrefixes: [CONSOLE_ROOT],
+    }),
   );
 
   registerHealthz(app);
@@ -50,6 +55,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerTwoFactorRoutes(app);
   registerWebAssets(app);
   registerActivationPage(app);
+  registerAdminConsole(app);
   registerInviteRoutes(app);
   registerAuditRoutes(app);
   registerWebhookRoutes(app);

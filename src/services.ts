@@ -2,6 +2,7 @@ import type { Config } from "./config";
 import { loadConfig } from "./config";
 import { createDatabase } from "./db";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
+import { type AdminServices, createAdminServices } from "./features/admin/services";
 import { type ApiTokenServices, createApiTokenServices } from "./features/api-tokens/services";
 import { AuditChainRepository } from "./features/audit/chain-repository";
 import { AuditChain } from "./features/audit/chain-service";
@@ -147,6 +148,8 @@ export interface Services {
   auditLogs: AuditLogService;
   /** The webhook delivery log and redelivery (admins). */
   webhooks: WebhookAdminService;
+  /** The admin console's own reads (usage per day, users' activity) and its sign-in refusals. */
+  admin: AdminServices;
 }
 
 /**
@@ -178,5 +181,6 @@ export function createServices(shared: Shared): Services {
       new AuditChain(new AuditChainRepository(shared.db), shared.clock, shared.logger),
     ),
     webhooks: new WebhookAdminService({ ...shared, deliveries: new WebhookDeliveryRepository(shared.db) }),
+    admin: createAdminServices(shared),
   };
 }

@@ -11,15 +11,21 @@ const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
  * lying Content-Length does not help), a non-JSON Content-Type → 415, unparsable JSON → 400.
  * The parsed body is cached by Hono, so route validators do not parse it again. `formPaths` are
  * server-rendered pages whose HTML forms post `application/x-www-form-urlencoded`; they read and
- * bound their bodies themselves (`features/web/form-body.ts`).
+ * bound their bodies themselves (`features/web/form-body.ts`); `formPrefixes` are whole trees of
+ * such pages (the admin console under `/admin/`).
  *
  * @example app.use("*", jsonBody(() => config.maxBodyBytes, { formPaths: ["/tokens/ativar-2fa/"] }));
  */
-export function jsonBody(maxBytes: (env: Env) => number, options: { formPaths?: readonly string[] } = {}) {
+export function jsonBody(
+  maxBytes: (env: Env) => number,
+  options: { formPaths?: readonly string[]; formPrefixes?: readonly string[] } = {},
+) {
   const formPaths = new Set(options.formPaths ?? []);
+  const formPrefixes = options.formPrefixes ?? [];
+  const isFormPage = (path: string) =>
+    formPaths.has(path) || formPrefixes.some((prefix) => path.startsWith(prefix));
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw) || formPaths.has(c.req.path))
-      return next();
+    if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw) || isFormPage(c.req.path)) return next();
     const contentType = c.req.header("content-type") ?? "";
     if (!JSON_TYPE.test(contentType)) throw new AppError("UNSUPPORTED_MEDIA_TYPE");
     const limit = bodyLimit({

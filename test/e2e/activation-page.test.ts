@@ -1,32 +1,12 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { CHROMIUM, CHROMIUM_ARGS, oathtool, screenshots, seriousViolations } from "../helpers/chromium";
 
 const baseUrl = inject("baseUrl");
 const PAGE = `${baseUrl}/tokens/ativar-2fa/`;
 
-// Debian's Chromium, never a downloaded build; flags keep it off the network and quiet.
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
 // Screenshots of each step, for review (test-results/ is git-ignored).
-const SHOTS = resolve("test-results", "ativar-2fa");
-const AXE = readFileSync(resolve("node_modules", "axe-core", "axe.min.js"), "utf8");
-
-/**
- * The TOTP code of `secret` at `seconds` from Debian's oathtool (OATH Toolkit): an RFC 6238
- * implementation that shares no code with the Worker's, so its codes being accepted is an
- * independent check.
- */
-function oathtool(secret: string, seconds = Math.floor(Date.now() / 1000)): string {
-  const result = spawnSync("oathtool", ["--totp", "-b", "--now", `@${seconds}`, secret], {
-    encoding: "utf8",
-  });
-  if (result.error) throw result.error;
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout.trim();
-}
+const shot = screenshots("ativar-2fa");
 
 async function post(path: string, body: unknown, token?: string): Promise<Response> {
   return fetch(`${baseUrl}${path}`, {
@@ -34,29 +14,6 @@ async function post(path: string, body: unknown, token?: string): Promise<Respon
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-}
-
-/** axe-core in the page, WCAG 2.x A/AA rules: the violations that are serious or critical. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP (no script at all) does not govern.
-  await page.evaluate(AXE);
-  const results = await page.evaluate(() => {
-    const axe = (globalThis as unknown as { axe: { run(options: object): Promise<AxeResults> } }).axe;
-    return axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-  });
-  return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.length})`);
-}
-
-interface AxeResults {
-  violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }>;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`screenshot: ${path}`);
 }
 
 describe("/tokens/ativar-2fa/ in a real browser", () => {
@@ -70,7 +27,6 @@ describe("/tokens/ativar-2fa/ in a real browser", () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     expect((await post("/auth/register", account)).status).toBe(201);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });

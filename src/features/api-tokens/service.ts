@@ -137,6 +137,19 @@ export class ApiTokenService {
     return { tokens: page.tokens.map((token) => apiTokenView(token, now)), next_cursor: page.nextCursor };
   }
 
+  /** Every user's tokens, newest first, for those allowed `api-tokens:read-any` (403 otherwise). */
+  async listAll(
+    principal: Principal,
+    options: { cursor?: string; limit: number },
+  ): Promise<ApiTokenListPage> {
+    if (!allows(principal, "api-tokens:read-any")) {
+      throw new AppError("FORBIDDEN", "Only admin and root list other users' API tokens");
+    }
+    const page = await this.deps.tokens.list({ cursor: options.cursor, limit: options.limit });
+    const now = this.deps.clock.now();
+    return { tokens: page.tokens.map((token) => apiTokenView(token, now)), next_cursor: page.nextCursor };
+  }
+
   /**
    * Revokes a token: one's own, or anyone's with `api-tokens:revoke-any` (admin, root). Someone
    * else's token is 404 to those who may not revoke it, as if it did not exist. Revoking a revoked

@@ -13,6 +13,10 @@ export interface InviteListQuery {
   /** A tenant slug or id. */
   organizacao?: string;
   createdBy?: string;
+  /** Created at or after this instant (the console's date filter). */
+  createdFrom?: Date;
+  /** Created before this instant. */
+  createdTo?: Date;
   cursor?: string;
   limit: number;
 }
@@ -48,7 +52,13 @@ export class InviteQueryService {
     }
     const rows = await deps.invites.list({
       visibility: deps.access.visibility(actor),
-      filters: { estado: query.estado, tenantId, createdBy: query.createdBy },
+      filters: {
+        estado: query.estado,
+        tenantId,
+        createdBy: query.createdBy,
+        createdFrom: query.createdFrom,
+        createdTo: query.createdTo,
+      },
       now: deps.clock.now(),
       afterId: query.cursor === undefined ? undefined : decodeIdCursor(query.cursor, "invite"),
       limit: query.limit,
@@ -61,16 +71,22 @@ export class InviteQueryService {
     return { items, nextCursor: rows.length > query.limit && last ? encodeIdCursor(last.id) : null };
   }
 
+  /** One invite the caller can see, in its state now; 404 otherwise. */
+  async get(actor: InviteActor, inviteId: string): Promise<Invite> {
+    const invite = await this.deps.invites.findById(inviteId);
+    if (!invite || !(await this.deps.access.canSee(actor, invite))) {
+      throw new AppError("NOT_FOUND", "No invite with this id");
+    }
+    return { ...invite, estado: effectiveState(invite, this.deps.clock.now()) };
+  }
+
   /** The audit history of an invite the caller can see, newest first; 404 otherwise. */
   async history(
     actor: InviteActor,
     inviteId: string,
     page: { cursor?: string; limit: number },
   ): Promise<AuditPage> {
-    const invite = await this.deps.invites.findById(inviteId);
-    if (!invite || !(await this.deps.access.canSee(actor, invite))) {
-      throw new AppError("NOT_FOUND", "No invite with this id");
-    }
+    const invite = await this.get(actor, inviteId);
     return this.deps.auditLogs.list({ targetType: "invite", targetId: invite.id }, page);
   }
 }

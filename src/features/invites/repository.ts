@@ -76,6 +76,10 @@ export interface InviteFilters {
   estado?: InviteState;
   tenantId?: string;
   createdBy?: string;
+  /** `created_at >= createdFrom` */
+  createdFrom?: Date;
+  /** `created_at < createdTo` */
+  createdTo?: Date;
 }
 
 /** How `use` or `revoke` ended: whether this call changed the invite, and the invite afterwards. */
@@ -228,7 +232,7 @@ export class InviteRepository {
         sql`i.tenant_id IN (SELECT tenant_id FROM tenant_members WHERE user_id = ${query.visibility.memberOf})`,
       );
     }
-    const { estado, tenantId, createdBy } = query.filters;
+    const { estado, tenantId, createdBy, createdFrom, createdTo } = query.filters;
     if (estado === "novo") conditions.push(sql`i.estado = 'novo' AND i.data_expiracao > ${now}`);
     if (estado === "expirado") {
       conditions.push(sql`(i.estado = 'expirado' OR (i.estado = 'novo' AND i.data_expiracao <= ${now}))`);
@@ -236,6 +240,8 @@ export class InviteRepository {
     if (estado === "usado" || estado === "revogado") conditions.push(sql`i.estado = ${estado}`);
     if (tenantId) conditions.push(sql`i.tenant_id = ${tenantId}`);
     if (createdBy) conditions.push(sql`i.created_by = ${createdBy}`);
+    if (createdFrom) conditions.push(sql`i.created_at >= ${createdFrom.getTime()}`);
+    if (createdTo) conditions.push(sql`i.created_at < ${createdTo.getTime()}`);
     if (query.afterId) conditions.push(sql`i.id < ${query.afterId}`);
     const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
     const rows = await this.db.all<InviteRow>(sql`

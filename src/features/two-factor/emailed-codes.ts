@@ -7,7 +7,7 @@ import { refusalOf } from "../authorization/rules";
 import { enforceRateLimit } from "../rate-limit/enforce";
 import type { User } from "../users/user";
 import { type CodeHasher, emailedDigestInput } from "./code-hashing";
-import type { CodeAttempt, CodeState, TwoFactorCodeRepository } from "./code-repository";
+import type { CodeAttempt, CodeState, CodeStatus, TwoFactorCodeRepository } from "./code-repository";
 import { generateNumericCode } from "./codes";
 import type { TwoFactorFailures } from "./failures";
 
@@ -95,6 +95,15 @@ export class EmailedCodeService {
       metadata: { purpose: input.purpose },
     });
     throw refusal.error;
+  }
+
+  /**
+   * The latest code of `purpose` sent to `userId`, as an admin may see it (state, tries, who sent
+   * it, when): never the code. The same permission as sending one on the user's behalf.
+   */
+  async latestFor(actor: Principal, userId: string, purpose: CodePurpose): Promise<CodeStatus | undefined> {
+    const target = await this.targetOf(actor, userId, "two-factor-codes:send-for-user");
+    return this.deps.codes.latest(target.id, this.deps.clock.now(), purpose);
   }
 
   /**

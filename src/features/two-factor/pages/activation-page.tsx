@@ -16,7 +16,7 @@ import {
   sessionCookie,
   setSessionCookie,
 } from "../../web/page-cookies";
-import { pageHeaders } from "../../web/page-headers";
+import { crossSitePost, pageHeaders } from "../../web/page-headers";
 import type { PageSession } from "../../web/page-sessions";
 import { maskEmail } from "../emailed-codes";
 import { NOTICES, pageMessage } from "./messages";
@@ -125,17 +125,10 @@ async function currentScreen(visit: Visit, messages: Messages): Promise<Screen> 
   return startScreen(await tokensFor(c, token, ["configurar", "sair"]), session.user.name, messages);
 }
 
-/** True when the browser says the post comes from another site (checked before anything else). */
-function crossSite(c: PageContext): boolean {
-  const origin = c.req.header("origin");
-  if (origin && origin !== new URL(c.req.url).origin) return true;
-  return c.req.header("sec-fetch-site") === "cross-site";
-}
-
 async function handlePost(c: PageContext): Promise<Response> {
   const { web, config } = c.get("services");
   const visit = await resume(c);
-  if (crossSite(c)) {
+  if (crossSitePost(c)) {
     await web.sessions.refusedForm("unknown", "cross_site", visit.session);
     return render(c, refusedScreen(), 403);
   }
