@@ -41,6 +41,7 @@ const schema = z.object({
   VERIFICATION_TOKEN_TTL: seconds(86_400),
   TWO_FACTOR_CODE_TTL: z.coerce.number().int().min(60).max(3600).default(300),
   PAGE_SESSION_TTL: z.coerce.number().int().min(60).max(86_400).default(1800),
+  TENANT_SESSION_TIMEOUT: z.coerce.number().int().min(60).max(86_400).default(3600),
   PASSWORD_HASH_MEMORY_KIB: z.coerce
     .number()
     .int()
@@ -161,6 +162,8 @@ export interface Config {
   twoFactorCodeTtl: number;
   /** Seconds a web page session (the 2FA activation page) lives after sign-in (`PAGE_SESSION_TTL`). */
   pageSessionTtl: number;
+  /** Seconds a tenant session lives when its tenant sets no `session_timeout_seconds` (`TENANT_SESSION_TIMEOUT`). */
+  tenantSessionTimeout: number;
   /**
    * AES-GCM keys (current, then previous ones still accepted for decryption): `totp` seals TOTP
    * secrets at rest, `data` seals secrets that must travel or wait (queue payloads, webhook bodies).
@@ -278,6 +281,7 @@ export function loadConfig(env: Env): Config {
     verificationTokenTtl: vars.VERIFICATION_TOKEN_TTL,
     twoFactorCodeTtl: vars.TWO_FACTOR_CODE_TTL,
     pageSessionTtl: vars.PAGE_SESSION_TTL,
+    tenantSessionTimeout: vars.TENANT_SESSION_TIMEOUT,
     passwordHash: {
       memoryKib: vars.PASSWORD_HASH_MEMORY_KIB,
       iterations: vars.PASSWORD_HASH_ITERATIONS,
