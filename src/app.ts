@@ -10,6 +10,7 @@ import { registerInviteRoutes } from "./features/invites/routes";
 import { registerJwks } from "./features/keys/routes/jwks";
 import { httpMetrics } from "./features/metrics/http-metrics";
 import { registerMetrics } from "./features/metrics/routes/metrics";
+import { registerTenantRoutes } from "./features/tenants/routes";
 import { registerActivationPage } from "./features/two-factor/pages/activation-page";
 import { ACTIVATION_PAGE_PATH } from "./features/two-factor/pages/views";
 import { registerTwoFactorRoutes } from "./features/two-factor/routes";
@@ -47,6 +48,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerWebAssets(app);
   registerActivationPage(app);
   registerInviteRoutes(app);
+  registerTenantRoutes(app);
   registerAuditRoutes(app);
   registerWebhookRoutes(app);
   registerMetrics(app);

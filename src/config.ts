@@ -94,6 +94,12 @@ const schema = z.object({
   MAIL_TLS: z.enum(["starttls", "tls", "none"]).default("starttls"),
   EMAIL_MAX_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
   METRICS_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  // Tenant slugs that get their own `tenant` label value (at most 20); every other tenant is `other`.
+  METRICS_TENANTS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(/[\s,]+/).filter((slug) => slug.length > 0))
+    .refine((slugs) => slugs.length <= 20, "must name at most 20 tenants"),
   METRICS_FLUSH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   CLEANUP_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(40),
@@ -206,7 +212,11 @@ export interface Config {
   app: { name: string; baseUrl: string };
   mail: MailConfig;
   /** Metric shards (only ever raise: a shard left out of the scrape takes its series) and flush delay. */
-  metrics: { shards: number; flushDelayMs: number };
+  /**
+   * `tenants`: the slugs `METRICS_TENANTS` names, the only values of the tenant metrics' `tenant`
+   * label besides `other` (docs/tenants.md: label cardinality stays bounded by the operator).
+   */
+  metrics: { shards: number; flushDelayMs: number; tenants: readonly string[] };
   /** Budget of one cron cleanup run (see src/jobs/cleanup/run-cleanup.ts). */
   cleanup: { batchSize: number; maxBatches: number };
   /** Each rate-limit policy's limit, or null when its var is `off`. */
@@ -325,7 +335,11 @@ export function loadConfig(env: Env): Config {
         : undefined,
       maxRetries: vars.EMAIL_MAX_RETRIES,
     },
-    metrics: { shards: vars.METRICS_SHARDS, flushDelayMs: vars.METRICS_FLUSH_DELAY_MS },
+    metrics: {
+      shards: vars.METRICS_SHARDS,
+      flushDelayMs: vars.METRICS_FLUSH_DELAY_MS,
+      tenants: vars.METRICS_TENANTS,
+    },
     cleanup: { batchSize: vars.CLEANUP_BATCH_SIZE, maxBatches: vars.CLEANUP_MAX_BATCHES },
     rateLimits: rateLimitSettingsFrom(limits.data),
   };

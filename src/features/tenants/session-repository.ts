@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
+import type { Role } from "../users/user";
 import type { TenantRole } from "./repository";
 
 /** `pending` waits for the second factor; `active` is a credential; `ended` is neither. */
@@ -36,8 +37,20 @@ export interface NewTenantSession {
 export interface LiveTenantSession {
   sessionId: string;
   userId: string;
+  tenantSlug: string;
   role: TenantRole;
+  /** The user's global role (a tenant token never acts with it outside its tenant routes). */
+  globalRole: Role;
   expiresAt: Date;
+}
+
+interface LiveRow {
+  id: string;
+  user_id: string;
+  slug: string;
+  role: TenantRole;
+  global_role: Role;
+  expires_at: number;
 }
 
 interface SessionRow {
@@ -124,13 +137,9 @@ export class TenantSessionRepository {
    * the tenant. This is what makes a removed agent's or a disabled tenant's tokens stop at once.
    */
   async findLive(tenantId: string, id: string, now: Date): Promise<LiveTenantSession | undefined> {
-    const row = await this.db.first<{
-      id: string;
-      user_id: string;
-      role: TenantRole;
-      expires_at: number;
-    }>(sql`
-      SELECT s.id AS id, s.user_id AS user_id, m.role AS role, s.expires_at AS expires_at
+    const row = await this.db.first<LiveRow>(sql`
+      SELECT s.id AS id, s.user_id AS user_id, t.slug AS slug, m.role AS role, u.role AS global_role,
+             s.expires_at AS expires_at
       FROM tenant_sessions s
       JOIN tenants t ON t.id = s.tenant_id
       JOIN tenant_members m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id
@@ -141,7 +150,9 @@ export class TenantSessionRepository {
       row && {
         sessionId: row.id,
         userId: row.user_id,
+        tenantSlug: row.slug,
         role: row.role,
+        globalRole: row.global_role,
         expiresAt: new Date(Number(row.expires_at)),
       }
     );
