@@ -27,7 +27,7 @@ describe("POST /tenants/{slug}/login and mfa/verify", () => {
     root = (await rootUser(harness.send)).accessToken;
     slug = (await createTenant(harness.send, root, { session_timeout_seconds: 1800 })).slug;
     otherSlug = (await createTenant(harness.send, root)).slug;
-  });
+  }, 60_000);
 
   it("signs an agent without 2FA in at once with a tenant access token the JWKS verifies", async () => {
     const agent = await agentOf(harness.send, root, slug, "gestor");
