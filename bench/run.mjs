@@ -1,5 +1,5 @@
 // `npm run bench`: every suite, or
-// `npm run bench -- --suite platform|accounts|api-tokens|two-factor|invites|ops|bundle` (repeatable).
+// `npm run bench -- --suite platform|accounts|api-tokens|two-factor|invites|tenants|ops|bundle` (repeatable).
 // Each suite starts its Worker with `wrangler dev` on a free loopback port (own temp state, generated
 // secrets, the flags that keep wrangler's tracing and logging out of the numbers), drives its
 // scenarios with wrk for a bounded time and prints req/s and p50/p99 latency with ratios to a
@@ -16,9 +16,19 @@ import { Bench } from "./harness.mjs";
 import * as invites from "./invites.mjs";
 import * as ops from "./ops.mjs";
 import * as platform from "./platform.mjs";
+import * as tenants from "./tenants.mjs";
 import * as twoFactor from "./two-factor.mjs";
 
-const SUITES = { platform, accounts, "api-tokens": apiTokens, "two-factor": twoFactor, invites, ops, bundle };
+const SUITES = {
+  platform,
+  accounts,
+  "api-tokens": apiTokens,
+  "two-factor": twoFactor,
+  invites,
+  tenants,
+  ops,
+  bundle,
+};
 const MAX_SECONDS = 60;
 
 const { values } = parseArgs({

@@ -6,7 +6,7 @@ import type { NewTenant, TenantChanges, TenantPage, TenantRecord, TenantReposito
 import type { TenantSessionRepository } from "./session-repository";
 
 /** What `TenantAdminService` is built from. */
-export type TenantAdminDeps = Pick<Shared, "audit" | "clock"> & {
+export type TenantAdminDeps = Pick<Shared, "audit" | "clock" | "credentials"> & {
   tenants: TenantRepository;
   sessions: Pick<TenantSessionRepository, "endForTenantStatement">;
 };
@@ -51,6 +51,7 @@ export class TenantAdminService {
         ? [sessions.endForTenantStatement(current.id, "tenant_disabled", clock.now())]
         : [];
     const updated = await tenants.update(current.id, changes, endSessions);
+    this.deps.credentials.forgetTenant(current.id);
     if (!updated) throw new AppError("NOT_FOUND", "No tenant with this slug");
     await this.audit("tenant.update", actor, updated, { changes });
     return updated;

@@ -8,7 +8,7 @@ import { tenantRoleAtLeast } from "./roles";
 import type { TenantSessionRepository } from "./session-repository";
 
 /** What `TenantRoleService` is built from. */
-export type TenantRoleDeps = Pick<Shared, "audit" | "clock"> & {
+export type TenantRoleDeps = Pick<Shared, "audit" | "clock" | "credentials"> & {
   access: TenantAccessResolver;
   agents: AgentRepository;
   sessions: Pick<TenantSessionRepository, "endForAgentStatement">;
@@ -38,6 +38,7 @@ export class TenantRoleService {
     const current = await agents.find(access.tenantId, agentId);
     this.mayTouch(access, current);
     const result = await agents.assign(access.tenantId, agentId, role, clock.now());
+    this.deps.credentials.forgetTenantAgent(access.tenantId, agentId);
     if (result.outcome === "no_user") throw new AppError("NOT_FOUND", "No user with this id");
     if (result.outcome === "last_admin") {
       throw new AppError("CONFLICT", "The tenant's last admin cannot be demoted; make another admin first");
@@ -60,6 +61,7 @@ export class TenantRoleService {
     const outcome = await agents.remove(access.tenantId, agentId, [
       sessions.endForAgentStatement(access.tenantId, agentId, "agent_removed", clock.now()),
     ]);
+    this.deps.credentials.forgetTenantAgent(access.tenantId, agentId);
     if (outcome === "none") throw new AppError("NOT_FOUND", "This user has no role in this tenant");
     if (outcome === "last_admin") {
       throw new AppError("CONFLICT", "The tenant's last admin cannot be removed; make another admin first");

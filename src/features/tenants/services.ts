@@ -34,6 +34,7 @@ export type TenantShared = Pick<
   | "random"
   | "jwt"
   | "client"
+  | "credentials"
 >;
 
 /** Wires the tenant services; the second factor is the two-factor feature's own verifier. */

@@ -18,27 +18,34 @@ export interface TenantTokenClaims {
 }
 
 /** What `TenantTokenAuthenticator` is built from. */
-export type TenantTokenDeps = Pick<Shared, "jwt" | "clock" | "metrics"> & {
+export type TenantTokenDeps = Pick<Shared, "jwt" | "clock" | "metrics" | "credentials"> & {
   sessions: Pick<TenantSessionRepository, "findLive">;
 };
 
 /**
  * Tenant access token → principal. The signature, `typ: tenant+jwt`, issuer, audience and expiry
  * are checked first; then one read finds the session still active, the tenant active, the user
- * active and still an agent of the tenant, with their current tenant role. So removing an agent,
- * disabling a tenant or disabling a user stops their tokens on the next request (no cache: the
- * check is the point). Every failure is the same 401.
+ * active and still an agent of the tenant, with their current tenant role. The answer is reused by
+ * this isolate for `AUTH_CACHE_SECONDS` like every credential check (`shared.credentials`), and the
+ * isolate that removes an agent, changes a role or a tenant forgets it at once; so such a change
+ * stops the tokens on the next request here and within `AUTH_CACHE_SECONDS` everywhere. Every
+ * failure is the same 401.
  */
 export class TenantTokenAuthenticator {
   constructor(private readonly deps: TenantTokenDeps) {}
 
   async authenticate(token: string): Promise<Principal> {
-    const { jwt, clock, sessions, metrics } = this.deps;
+    const { jwt, clock, sessions, metrics, credentials } = this.deps;
     const payload = await jwt.verify("tenant", token);
     const tenantId = payload.tenant_id;
     const sessionId = payload.sid;
     if (typeof tenantId !== "string" || typeof sessionId !== "string") throw invalid();
-    const live = await sessions.findLive(tenantId, sessionId, clock.now());
+    let live = credentials.tenantSession(tenantId, sessionId);
+    if (!live) {
+      const found = await sessions.findLive(tenantId, sessionId, clock.now());
+      live = found && { ...found, tenantId };
+      if (live) credentials.keepTenantSession(live);
+    }
     if (!live || live.userId !== payload.sub) {
       metrics.increment("tokens_auth_failures_total", { reason: "revoked_token" });
       throw invalid();
