@@ -62,9 +62,10 @@ export class TenantLoginService {
   async login(slug: string, input: { email: string; password: string }): Promise<TenantLoginResult> {
     const { tenants, users, passwords, agents, verifier, emailedCodes, clock } = this.deps;
     const [tenant, user] = await Promise.all([tenants.findBySlug(slug), users.findByLogin(input.email)]);
+    const password = normalizePassword(input.password);
     const { valid, needsRehash } = passwords.verify(
       user?.passwordHash ?? dummyPasswordHash(passwords),
-      normalizePassword(input.password),
+      password,
     );
     const agent = valid && user && tenant ? await agents.find(tenant.id, user.id) : undefined;
     const reason = !user
@@ -81,7 +82,7 @@ export class TenantLoginService {
                 ? "not_agent"
                 : undefined;
     if (reason || !user || !tenant || !agent) return this.refuse(slug, tenant, user, reason ?? "not_agent");
-    if (needsRehash) await users.updatePasswordHash(user.id, passwords.hash(input.password), clock.now());
+    if (needsRehash) await users.updatePasswordHash(user.id, passwords.hash(password), clock.now());
     const method = await verifier.enabledMethod(user.id);
     const mfaRequired = method !== null || tenant.mfaRequired;
     // An e-mailed code goes out before the session exists: a refused send (429) leaves nothing behind.
