@@ -82,9 +82,22 @@ describe("tenant isolation", () => {
     expect(response.status).toBe(401);
   });
 
-  it("answers /tenants/{slug}/healthz like /healthz", async () => {
-    const response = await harness.send(`/tenants/${a.slug}/healthz`);
+  it("answers /tenants/{slug}/healthz like /healthz, honouring X-Request-Id and X-Trace-Id", async () => {
+    const response = await harness.send(`/tenants/${a.slug}/healthz`, {
+      headers: { "x-request-id": "tenant-probe-1", "x-trace-id": "0af7651916cd43dd8448eb211c80319c" },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ok" });
+    expect(response.headers.get("x-request-id")).toBe("tenant-probe-1");
+    expect(response.headers.get("x-trace-id")).toBe("0af7651916cd43dd8448eb211c80319c");
+    // A failed tenant login carries the same ids in its problem body and headers.
+    const refused = await harness.send(`/tenants/${a.slug}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "tenant-probe-2" },
+      body: JSON.stringify({ email: "nobody@example.com", password: "whatever it is" }),
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("x-request-id")).toBe("tenant-probe-2");
+    expect(((await refused.json()) as { requestId: string }).requestId).toBe("tenant-probe-2");
   });
 });
