@@ -90,6 +90,7 @@ describe("tenant isolation", () => {
     expect(await response.json()).toEqual({ status: "ok" });
     expect(response.headers.get("x-request-id")).toBe("tenant-probe-1");
     expect(response.headers.get("x-trace-id")).toBe("0af7651916cd43dd8448eb211c80319c");
+    expect((await harness.send(`/tenants/${"a".repeat(81)}/healthz`)).status).toBe(400);
     // A failed tenant login carries the same ids in its problem body and headers.
     const refused = await harness.send(`/tenants/${a.slug}/login`, {
       method: "POST",

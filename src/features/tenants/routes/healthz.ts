@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App, JsonResponseOf } from "../../../http/openapi";
+import { type App, type JsonResponseOf, problemResponses } from "../../../http/openapi";
 import { TenantSlugParams } from "../schemas";
 
 export const tenantHealthzRoute = createRoute({
@@ -8,7 +8,8 @@ export const tenantHealthzRoute = createRoute({
   operationId: "tenantHealthz",
   tags: ["Health"],
   summary: "Liveness under the tenant prefix (alias of /healthz)",
-  description: "The same answer whatever the slug: it says nothing about whether the tenant exists.",
+  description:
+    "The same answer whatever the slug: it says nothing about whether the tenant exists. A slug longer than 80 characters is a 400, as on every tenant route.",
   security: [],
   request: { params: TenantSlugParams },
   responses: {
@@ -16,6 +17,7 @@ export const tenantHealthzRoute = createRoute({
       description: "The Worker is up",
       content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
     },
+    ...problemResponses(400),
   },
 });
 
