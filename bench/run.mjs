@@ -1,5 +1,6 @@
 // `npm run bench`: every suite, or
-// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|admin|ops|bundle` (repeatable).
+// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|admin|tenants|ops|bundle`
+// (repeatable).
 // Each suite starts its Worker with `wrangler dev` on a free loopback port (own temp state, generated
 // secrets, the flags that keep wrangler's tracing and logging out of the numbers), drives its
 // scenarios with wrk for a bounded time and prints req/s and p50/p99 latency with ratios to a
@@ -18,6 +19,7 @@ import { Bench } from "./harness.mjs";
 import * as invites from "./invites.mjs";
 import * as ops from "./ops.mjs";
 import * as platform from "./platform.mjs";
+import * as tenants from "./tenants.mjs";
 import * as twoFactor from "./two-factor.mjs";
 
 const SUITES = {
@@ -28,6 +30,7 @@ const SUITES = {
   "two-factor": twoFactor,
   invites,
   admin,
+  tenants,
   ops,
   bundle,
 };

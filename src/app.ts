@@ -12,6 +12,7 @@ import { registerInviteRoutes } from "./features/invites/routes";
 import { registerJwks } from "./features/keys/routes/jwks";
 import { httpMetrics } from "./features/metrics/http-metrics";
 import { registerMetrics } from "./features/metrics/routes/metrics";
+import { registerTenantRoutes } from "./features/tenants/routes";
 import { registerActivationPage } from "./features/two-factor/pages/activation-page";
 import { ACTIVATION_PAGE_PATH } from "./features/two-factor/pages/views";
 import { registerTwoFactorRoutes } from "./features/two-factor/routes";
@@ -57,6 +58,7 @@ export function buildApp(deps: PlatformDeps = defaultPlatformDeps): App {
   registerActivationPage(app);
   registerAdminConsole(app);
   registerInviteRoutes(app);
+  registerTenantRoutes(app);
   registerAuditRoutes(app);
   registerWebhookRoutes(app);
   registerMetrics(app);

@@ -42,6 +42,7 @@ const schema = z.object({
   VERIFICATION_TOKEN_TTL: seconds(86_400),
   TWO_FACTOR_CODE_TTL: z.coerce.number().int().min(60).max(3600).default(300),
   PAGE_SESSION_TTL: z.coerce.number().int().min(60).max(86_400).default(1800),
+  TENANT_SESSION_TIMEOUT: z.coerce.number().int().min(60).max(86_400).default(3600),
   PASSWORD_HASH_MEMORY_KIB: z.coerce
     .number()
     .int()
@@ -94,6 +95,12 @@ const schema = z.object({
   MAIL_TLS: z.enum(["starttls", "tls", "none"]).default("starttls"),
   EMAIL_MAX_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
   METRICS_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  // Tenant slugs that get their own `tenant` label value (at most 20); every other tenant is `other`.
+  METRICS_TENANTS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(/[\s,]+/).filter((slug) => slug.length > 0))
+    .refine((slugs) => slugs.length <= 20, "must name at most 20 tenants"),
   METRICS_FLUSH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   CLEANUP_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(40),
@@ -218,6 +225,8 @@ export interface Config {
   twoFactorCodeTtl: number;
   /** Seconds a web page session (the 2FA activation page) lives after sign-in (`PAGE_SESSION_TTL`). */
   pageSessionTtl: number;
+  /** Seconds a tenant session lives when its tenant sets no `session_timeout_seconds` (`TENANT_SESSION_TIMEOUT`). */
+  tenantSessionTimeout: number;
   /**
    * AES-GCM keys (current, then previous ones still accepted for decryption): `totp` seals TOTP
    * secrets at rest, `data` seals secrets that must travel or wait (queue payloads, webhook bodies).
@@ -260,7 +269,11 @@ export interface Config {
   app: { name: string; baseUrl: string };
   mail: MailConfig;
   /** Metric shards (only ever raise: a shard left out of the scrape takes its series) and flush delay. */
-  metrics: { shards: number; flushDelayMs: number };
+  /**
+   * `tenants`: the slugs `METRICS_TENANTS` names, the only values of the tenant metrics' `tenant`
+   * label besides `other` (docs/tenants.md: label cardinality stays bounded by the operator).
+   */
+  metrics: { shards: number; flushDelayMs: number; tenants: readonly string[] };
   /** Budget of one cron cleanup run (see src/jobs/cleanup/run-cleanup.ts). */
   cleanup: { batchSize: number; maxBatches: number };
   /** Each rate-limit policy's limit, or null when its var is `off`. */
@@ -341,6 +354,7 @@ export function loadConfig(env: Env): Config {
     verificationTokenTtl: vars.VERIFICATION_TOKEN_TTL,
     twoFactorCodeTtl: vars.TWO_FACTOR_CODE_TTL,
     pageSessionTtl: vars.PAGE_SESSION_TTL,
+    tenantSessionTimeout: vars.TENANT_SESSION_TIMEOUT,
     passwordHash: {
       memoryKib: vars.PASSWORD_HASH_MEMORY_KIB,
       iterations: vars.PASSWORD_HASH_ITERATIONS,
@@ -384,7 +398,11 @@ export function loadConfig(env: Env): Config {
         : undefined,
       maxRetries: vars.EMAIL_MAX_RETRIES,
     },
-    metrics: { shards: vars.METRICS_SHARDS, flushDelayMs: vars.METRICS_FLUSH_DELAY_MS },
+    metrics: {
+      shards: vars.METRICS_SHARDS,
+      flushDelayMs: vars.METRICS_FLUSH_DELAY_MS,
+      tenants: vars.METRICS_TENANTS,
+    },
     cleanup: { batchSize: vars.CLEANUP_BATCH_SIZE, maxBatches: vars.CLEANUP_MAX_BATCHES },
     rateLimits: rateLimitSettingsFrom(limits.data),
   };

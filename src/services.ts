@@ -20,6 +20,7 @@ import { isolateMetrics, MetricsRecorder } from "./features/metrics/recorder";
 import { shardStore } from "./features/metrics/shards";
 import { durableRateLimiter, type RateLimiterClient } from "./features/rate-limit/limiter";
 import { TenantRepository } from "./features/tenants/repository";
+import { createTenantServices, type TenantServices } from "./features/tenants/services";
 import { createTwoFactorServices, type TwoFactorServices } from "./features/two-factor/services";
 import { UserAdminService } from "./features/users/admin-service";
 import { UserRepository } from "./features/users/repository";
@@ -144,6 +145,8 @@ export interface Services {
   /** Server-rendered pages: cookie sessions and CSRF tokens. */
   web: WebServices;
   invites: InviteServices;
+  /** `/api/tenants` and the tenant routes `/tenants/{slug}/…`. */
+  tenants: TenantServices;
   /** `GET /api/audit-logs/` and the hash-chain check. */
   auditLogs: AuditLogService;
   /** The webhook delivery log and redelivery (admins). */
@@ -161,6 +164,7 @@ export function createServices(shared: Shared): Services {
   const twoFactor = createTwoFactorServices(shared);
   const accounts = createAccountServices(shared, twoFactor.verifier);
   const apiTokens = createApiTokenServices(shared);
+  const tenants = createTenantServices(shared, twoFactor);
   return {
     config: shared.config,
     logger: shared.logger,
@@ -169,13 +173,14 @@ export function createServices(shared: Shared): Services {
     metrics: shared.metrics,
     keys: shared.jwt,
     health: new HealthService(shared.db, shared.config, shared.logger),
-    authentication: new Authenticator(accounts.sessions, apiTokens.authenticator),
+    authentication: new Authenticator(accounts.sessions, apiTokens.authenticator, tenants.tokens),
     accounts,
     apiTokens,
     users: new UserAdminService(shared),
     twoFactor,
     web: createWebServices(shared),
     invites: createInviteServices(shared),
+    tenants,
     auditLogs: new AuditLogService(
       new AuditLogRepository(shared.db),
       new AuditChain(new AuditChainRepository(shared.db), shared.clock, shared.logger),

@@ -15,8 +15,11 @@ import type { Clock } from "./clock";
 import { epochSeconds } from "./clock";
 import { AppError } from "./errors";
 
-/** Access and refresh tokens differ in their `typ` header, so neither is ever accepted as the other. */
-export const TOKEN_TYPES = { access: "at+jwt", refresh: "rt+jwt" } as const;
+/**
+ * Access, refresh and tenant access tokens differ in their `typ` header, so none is ever accepted
+ * as another (a tenant access token is bound to one tenant: docs/tenants.md).
+ */
+export const TOKEN_TYPES = { access: "at+jwt", refresh: "rt+jwt", tenant: "tenant+jwt" } as const;
 export type TokenKind = keyof typeof TOKEN_TYPES;
 
 const ALGORITHM = "RS256";
@@ -76,6 +79,20 @@ function keyRingFor(privateKeyPem: string, previousPublicKeysPem?: string): Prom
  */
 export function isExpiredTokenError(error: unknown): boolean {
   return error instanceof AppError && error.cause instanceof errors.JWTExpired;
+}
+
+/**
+ * The kind a token's unverified `typ` header names, or undefined: only to choose which check to
+ * run (the check itself pins the type again), never to trust anything.
+ */
+export function claimedTokenKind(token: string): TokenKind | undefined {
+  try {
+    const { typ } = decodeProtectedHeader(token);
+    const entry = Object.entries(TOKEN_TYPES).find(([, type]) => type === typ);
+    return entry?.[0] as TokenKind | undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface JwtOptions {

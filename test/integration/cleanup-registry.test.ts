@@ -19,6 +19,7 @@ import { EmailDeliveryRepository } from "../../src/features/email/delivery-repos
 import { CaptureTransport } from "../../src/features/email/transports/capture";
 import { InviteRepository } from "../../src/features/invites/repository";
 import { TenantRepository } from "../../src/features/tenants/repository";
+import { TenantSessionRepository } from "../../src/features/tenants/session-repository";
 import { TwoFactorCodeRepository } from "../../src/features/two-factor/code-repository";
 import { TwoFactorLockoutRepository } from "../../src/features/two-factor/lockout-repository";
 import { PageSessionRepository } from "../../src/features/web/page-session-repository";
@@ -219,6 +220,31 @@ async function seedPageSessions(userId: string) {
   await create("pgs_live", 60_000);
 }
 
+async function seedTenantSessions(userId: string) {
+  const tenant = await new TenantRepository(db, new ManualClock(NOW), cryptoRandom).create({
+    slug: "cleanup-sessions",
+    name: "Cleanup",
+    sessionTimeoutSeconds: null,
+    mfaRequired: false,
+  });
+  const sessions = new TenantSessionRepository(db);
+  const create = (id: string, expiresIn: number) =>
+    sessions.insert({
+      id,
+      sessionHash: `hash-${id}`,
+      tenantId: tenant.id,
+      userId,
+      state: "active",
+      expiresAt: at(expiresIn),
+      ip: null,
+      userAgent: null,
+      createdAt: at(expiresIn - HOUR_MS),
+    });
+  await create("ses_expired", -1);
+  await create("ses_expires_now", 0);
+  await create("ses_live", 60_000);
+}
+
 async function seedInvites(userId: string) {
   const tenants = new TenantRepository(db, new ManualClock(NOW), cryptoRandom);
   await tenants.ensure(["cleanup-org"]);
@@ -280,6 +306,7 @@ describe("cron cleanup registry (D1)", () => {
     await seedEmail();
     await seedTwoFactorCodes(userId);
     await seedPageSessions(userId);
+    await seedTenantSessions(userId);
     await seedInvites(userId);
     await seedWebhookDeliveries();
     await new AuditLogRepository(db).insert({
@@ -316,6 +343,7 @@ describe("cron cleanup registry (D1)", () => {
     expect(await ids("captured_emails")).toEqual(["evt_captured_6d"]);
     expect(await ids("two_factor_codes")).toEqual(["tfc_expired_1h", "tfc_live"]);
     expect(await ids("page_sessions")).toEqual(["pgs_expires_now", "pgs_live"]);
+    expect(await ids("tenant_sessions")).toEqual(["ses_expires_now", "ses_live"]);
     const lockouts = await db.all<{ locked_until: number }>(
       sql`SELECT locked_until FROM two_factor_lockouts`,
     );
@@ -351,6 +379,7 @@ describe("cron cleanup registry (D1)", () => {
       two_factor_codes_expired: 1,
       two_factor_lockouts_past: 1,
       page_sessions_expired: 1,
+      tenant_sessions_expired: 1,
       email_deliveries_old: 2,
       captured_emails_old: 1,
       invites_expired: 1,
@@ -358,7 +387,7 @@ describe("cron cleanup registry (D1)", () => {
     });
     expect(first.find((entry) => entry.msg === "cleanup run")).toMatchObject({
       outcome: "complete",
-      rows: 15,
+      rows: 16,
     });
 
     const second = await runCron();

@@ -15,7 +15,8 @@ import { ManualClock } from "../../src/platform/clock";
 import { newId } from "../../src/platform/ids";
 import { cryptoRandom } from "../../src/platform/random";
 import { bearer, viaSelf } from "../helpers/accounts";
-import { createApiToken, type RoleUser, userWithRole } from "../helpers/api-tokens";
+import { createApiToken, type RoleUser, rootUser, userWithRole } from "../helpers/api-tokens";
+import { agentOf, createTenant, tenantSignIn } from "../helpers/tenants";
 
 /**
  * Every route of the app and what it needs: a permission of the catalogue, or "public" (no
@@ -104,6 +105,16 @@ const ROUTES: Record<string, Permission | "public"> = {
   "POST /api/audit-logs/verify/": "audit:verify",
   "GET /api/webhooks/deliveries/": "webhooks:read",
   "POST /api/webhooks/deliveries/{event_id}/redeliver/": "webhooks:redeliver",
+  "POST /api/tenants": "tenants:create",
+  "GET /api/tenants": "tenants:read",
+  "GET /api/tenants/{slug}": "tenants:read",
+  "PATCH /api/tenants/{slug}": "tenants:update",
+  "POST /tenants/{tenant_slug}/login": "public",
+  "POST /tenants/{tenant_slug}/mfa/verify": "public",
+  "GET /tenants/{tenant_slug}/healthz": "public",
+  "GET /tenants/{tenant_slug}/roles": "tenant-roles:read",
+  "PUT /tenants/{tenant_slug}/roles/{agent_id}": "tenant-roles:write",
+  "DELETE /tenants/{tenant_slug}/roles/{agent_id}": "tenant-roles:write",
 };
 
 type Credential = "access token" | `${ApiTokenScope} API token`;
@@ -135,15 +146,21 @@ function appRoutes(): string[] {
 }
 
 /** A request for `route` with its path filled in and, for bodies, an empty or harmless JSON body. */
-function requestFor(route: string, credential: string | undefined, targets: { userId: string }) {
+function requestFor(
+  route: string,
+  credential: string | undefined,
+  targets: { userId: string; tenantSlug?: string },
+) {
   const [method, template] = route.split(" ") as [string, string];
   const path = template
     .replace("/api/users/{id}/", `/api/users/${targets.userId}/`)
-    .replace("{id}", `tok_${"0".repeat(26)}`);
+    .replace("{id}", `tok_${"0".repeat(26)}`)
+    .replace(/\{(tenant_)?slug\}/, targets.tenantSlug ?? "no-such-tenant")
+    .replace("{agent_id}", targets.userId);
   const headers: Record<string, string> = credential ? bearer(credential) : {};
   if (method === "GET" || method === "DELETE") return { path, init: { method, headers } };
   // PUT role: the target's current role again, so an allowed call changes nothing.
-  const body = route === "PUT /api/users/{id}/role" ? { role: "usuario" } : {};
+  const body = route.startsWith("PUT ") ? { role: "usuario" } : {};
   return {
     path,
     init: { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) },
@@ -170,9 +187,9 @@ describe("permission matrix", () => {
         ).toBe(false);
       } else {
         const rule: PermissionRule = PERMISSIONS[permission!];
-        expect(security, key).toEqual(
-          rule.apiTokens === false ? [{ bearerAuth: [] }] : [{ bearerAuth: [] }, { apiToken: [] }],
-        );
+        const global =
+          rule.apiTokens === false ? [{ bearerAuth: [] }] : [{ bearerAuth: [] }, { apiToken: [] }];
+        expect(security, key).toEqual(rule.tenantTokens ? [...global, { tenantToken: [] }] : global);
       }
     }
   });
@@ -190,10 +207,12 @@ describe("permission matrix", () => {
 
   describe("drives every protected route with every role and credential", () => {
     const callers = new Map<Role, Record<Credential, string>>();
-    let target: RoleUser;
+    let target: RoleUser & { tenantSlug: string };
 
     beforeAll(async () => {
-      target = await userWithRole(viaSelf, "usuario");
+      const root = await rootUser(viaSelf);
+      const tenant = await createTenant(viaSelf, root.accessToken);
+      target = { ...(await userWithRole(viaSelf, "usuario")), tenantSlug: tenant.slug };
       const tokens = new ApiTokenRepository(createD1Database(env.DB));
       for (const role of ROLES) {
         const user = await userWithRole(viaSelf, role);
@@ -252,5 +271,40 @@ describe("permission matrix", () => {
         expect(outcomes).toEqual(expected);
       });
     }
+  });
+  describe("a tenant access token", () => {
+    let own: string;
+    let other: string;
+    let token: string;
+    let target: RoleUser;
+
+    beforeAll(async () => {
+      const root = await rootUser(viaSelf);
+      own = (await createTenant(viaSelf, root.accessToken)).slug;
+      other = (await createTenant(viaSelf, root.accessToken)).slug;
+      target = await userWithRole(viaSelf, "usuario");
+      // A global root who is its tenant's admin: the token still acts only in its tenant.
+      const agent = await agentOf(viaSelf, root.accessToken, own, "admin");
+      await env.DB.prepare("UPDATE users SET role = 'root' WHERE id = ?").bind(agent.userId).run();
+      token = (await tenantSignIn(viaSelf, own, agent.account.email, agent.account.password)).access_token;
+    }, 60_000);
+
+    it("works only on its own tenant's routes: 403 everywhere else, 403 or 404 in another tenant", async () => {
+      for (const [route, permission] of Object.entries(ROUTES)) {
+        if (permission === "public") continue;
+        const rule: PermissionRule = PERMISSIONS[permission];
+        const tenantRoute = rule.tenantTokens === true;
+        const { path, init } = requestFor(route, token, { ...target, tenantSlug: own });
+        const status = (await viaSelf(path, init)).status;
+        if (tenantRoute) expect([200, 204, 404], `${route} in its own tenant`).toContain(status);
+        else expect(status, route).toBe(403);
+        if (tenantRoute) {
+          const elsewhere = requestFor(route, token, { ...target, tenantSlug: other });
+          expect([403, 404], `${route} in another tenant`).toContain(
+            (await viaSelf(elsewhere.path, elsewhere.init)).status,
+          );
+        }
+      }
+    });
   });
 });

@@ -42,6 +42,10 @@ export const tenants = pgTable(
     slug: text("slug").notNull(),
     name: text("name").notNull(),
     createdAt: epochMs("created_at").notNull(),
+    status: text("status").notNull().default("active"),
+    sessionTimeoutSeconds: integer("session_timeout_seconds"),
+    mfaRequired: integer("mfa_required").notNull().default(0),
+    updatedAt: epochMs("updated_at"),
   },
   (table) => [uniqueIndex("tenants_slug_key").on(table.slug)],
 );
@@ -368,4 +372,32 @@ export const twoFactorLockouts = pgTable(
     lockedUntil: epochMs("locked_until").notNull(),
   },
   (table) => [index("two_factor_lockouts_locked_until_idx").on(table.lockedUntil)],
+);
+
+export const tenantSessions = pgTable(
+  "tenant_sessions",
+  {
+    id: text("id").primaryKey(),
+    sessionHash: text("session_hash").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    state: text("state").notNull(),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    expiresAt: epochMs("expires_at").notNull(),
+    activatedAt: epochMs("activated_at"),
+    endedAt: epochMs("ended_at"),
+    endedReason: text("ended_reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("tenant_sessions_session_hash_key").on(table.sessionHash),
+    index("tenant_sessions_tenant_user_idx").on(table.tenantId, table.userId),
+    index("tenant_sessions_expires_at_idx").on(table.expiresAt),
+  ],
 );

@@ -46,6 +46,13 @@ export const tenants = sqliteTable(
     slug: text("slug").notNull(),
     name: text("name").notNull(),
     createdAt: integer("created_at").notNull(),
+    // `active` or `disabled`: a disabled tenant's agents cannot sign in and its sessions stop working.
+    status: text("status").notNull().default("active"),
+    // Null: the operator's TENANT_SESSION_TIMEOUT, read when a session starts.
+    sessionTimeoutSeconds: integer("session_timeout_seconds"),
+    // 1: every agent proves a second factor (an e-mailed code when they have no 2FA of their own).
+    mfaRequired: integer("mfa_required").notNull().default(0),
+    updatedAt: integer("updated_at"),
   },
   (table) => [uniqueIndex("tenants_slug_key").on(table.slug)],
 );
@@ -444,4 +451,38 @@ export const twoFactorLockouts = sqliteTable(
     lockedUntil: integer("locked_until").notNull(),
   },
   (table) => [index("two_factor_lockouts_locked_until_idx").on(table.lockedUntil)],
+);
+
+/**
+ * Sessions of agents signed in to one tenant (`POST /tenants/{slug}/login`). The session id the
+ * client holds is stored only as its SHA-256 (`session_hash`); `id` is the public id that tenant
+ * access tokens carry as `sid`. `state`: `pending` (waiting for the second factor, 5 minutes,
+ * `failed_attempts` up to 5), `active`, or `ended` (`ended_reason`).
+ */
+export const tenantSessions = sqliteTable(
+  "tenant_sessions",
+  {
+    id: text("id").primaryKey(),
+    sessionHash: text("session_hash").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    state: text("state").notNull(),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    expiresAt: integer("expires_at").notNull(),
+    activatedAt: integer("activated_at"),
+    endedAt: integer("ended_at"),
+    endedReason: text("ended_reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("tenant_sessions_session_hash_key").on(table.sessionHash),
+    index("tenant_sessions_tenant_user_idx").on(table.tenantId, table.userId),
+    index("tenant_sessions_expires_at_idx").on(table.expiresAt),
+  ],
 );

@@ -2,7 +2,13 @@ import type { Clock } from "../../platform/clock";
 import { ExpiringCache } from "../../platform/expiring-cache";
 import type { ApiTokenWithOwner } from "../api-tokens/api-token";
 import { isApiTokenActive } from "../api-tokens/api-token";
+import type { LiveTenantSession } from "../tenants/session-repository";
 import type { User } from "../users/user";
+
+/** A live tenant session as its tenant token's check found it. */
+export interface CachedTenantSession extends LiveTenantSession {
+  tenantId: string;
+}
 
 /** The most entries of each kind an isolate keeps (about a kilobyte each). */
 const MAX_ENTRIES = 1000;
@@ -13,12 +19,15 @@ export interface IsolateCredentialCaches {
   users: ExpiringCache<User>;
   /** API tokens with their owner's role and status, by the token's hash. */
   apiTokens: ExpiringCache<ApiTokenWithOwner>;
+  /** Live tenant sessions with the agent's role, by `tenantId/sessionId`. */
+  tenantSessions: ExpiringCache<CachedTenantSession>;
 }
 
 /** The caches of this isolate, shared by every request it serves (see `CredentialCache`). */
 export const isolateCredentialCaches: IsolateCredentialCaches = {
   users: new ExpiringCache(MAX_ENTRIES),
   apiTokens: new ExpiringCache(MAX_ENTRIES),
+  tenantSessions: new ExpiringCache(MAX_ENTRIES),
 };
 
 /**
@@ -59,10 +68,38 @@ export class CredentialCache {
     }
   }
 
-  /** Forgets a user whose role, status, password or sessions changed, and their API tokens. */
+  /** The live tenant session `sessionId` of the tenant, while fresh and before its expiry. */
+  tenantSession(tenantId: string, sessionId: string): CachedTenantSession | undefined {
+    const now = this.clock.now().getTime();
+    const session = this.caches.tenantSessions.get(`${tenantId}/${sessionId}`, now, this.ttlMs);
+    return session && session.expiresAt.getTime() > now ? session : undefined;
+  }
+
+  keepTenantSession(session: CachedTenantSession): void {
+    if (this.ttlMs > 0) {
+      this.caches.tenantSessions.set(
+        `${session.tenantId}/${session.sessionId}`,
+        session,
+        this.clock.now().getTime(),
+      );
+    }
+  }
+
+  /** Forgets the sessions of an agent whose role in the tenant changed or ended. */
+  forgetTenantAgent(tenantId: string, userId: string): void {
+    this.caches.tenantSessions.deleteWhere((s) => s.tenantId === tenantId && s.userId === userId);
+  }
+
+  /** Forgets every session of a tenant whose settings or status changed. */
+  forgetTenant(tenantId: string): void {
+    this.caches.tenantSessions.deleteWhere((s) => s.tenantId === tenantId);
+  }
+
+  /** Forgets a user whose role, status, password or sessions changed, their API tokens and tenant sessions. */
   forgetUser(userId: string): void {
     this.caches.users.delete(userId);
     this.caches.apiTokens.deleteWhere((token) => token.userId === userId);
+    this.caches.tenantSessions.deleteWhere((s) => s.userId === userId);
   }
 
   /** Forgets a revoked token (a revocation knows its id, not its hash). */

@@ -9,6 +9,11 @@ export interface PermissionRule {
   scope: Scope;
   /** False for operations an API token may never do, whatever its scope (e.g. minting API tokens). */
   apiTokens?: false;
+  /**
+   * True for the tenant routes (`/tenants/{tenant_slug}/…`), the only operations a tenant access
+   * token may do, and only on its own tenant (the service checks the slug).
+   */
+  tenantTokens?: true;
   /** One line for the docs and the permission-matrix test. */
   description: string;
 }
@@ -72,6 +77,27 @@ export const PERMISSIONS = {
       "Change another user's global role, up to one's own (never one's own role, never the last root)",
   },
   "tenants:create": { role: "admin", scope: "admin", description: "Create a tenant" },
+  "tenants:read": { role: "admin", scope: "read", description: "List tenants and read one's settings" },
+  "tenants:update": {
+    role: "admin",
+    scope: "admin",
+    description: "Rename a tenant, change its session timeout or MFA rule, disable or enable it",
+  },
+  // Any global role: the tenant role decides (gestor and above read and assign, up to their own role).
+  "tenant-roles:read": {
+    role: "usuario",
+    scope: "read",
+    tenantTokens: true,
+    description:
+      "List a tenant's agents and roles (tenant gestor or admin; global admin and root: any tenant)",
+  },
+  "tenant-roles:write": {
+    role: "usuario",
+    scope: "write",
+    tenantTokens: true,
+    description:
+      "Assign or remove an agent's tenant role, never above one's own (tenant gestor or admin; global admin and root: any tenant)",
+  },
   "two-factor:read": {
     role: "usuario",
     scope: "read",

@@ -1,3 +1,4 @@
+import type { TenantRole } from "../tenants/repository";
 import type { Role, User } from "../users/user";
 import type { Permission } from "./permissions";
 
@@ -10,11 +11,20 @@ export type Scope = (typeof SCOPES)[number];
  * every authorization decision reads it (`c.var.principal`).
  */
 export interface Principal {
-  /** An access JWT of a signed-in user, or an API token acting for its owner. */
-  kind: "user" | "apiToken";
+  /**
+   * An access JWT of a signed-in user, an API token acting for its owner, or a tenant access token
+   * (`typ: tenant+jwt`) of an agent signed in to one tenant.
+   */
+  kind: "user" | "apiToken" | "tenant";
   userId: string;
-  /** Set when the credential is bound to one tenant (tenant sessions). */
+  /** Set when the credential is bound to one tenant (tenant sessions): it works there only. */
   tenantId?: string;
+  /** The bound tenant's slug (tenant access tokens). */
+  tenantSlug?: string;
+  /** The agent's current role in the bound tenant, read when the token was checked. */
+  tenantRole?: TenantRole;
+  /** The tenant session behind a tenant access token (its `sid`). */
+  tenantSessionId?: string;
   /** The user's current global role. */
   role: Role;
   /**

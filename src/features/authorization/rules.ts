@@ -2,7 +2,8 @@ import { PERMISSIONS, type Permission, type PermissionRule } from "./permissions
 import { type Principal, roleAtLeast } from "./principal";
 
 /**
- * Why `principal` may not do `permission`, or undefined when it may: the role first (a token's
+ * Why `principal` may not do `permission`, or undefined when it may: a tenant access token only
+ * for the operations open to tenant tokens, then the role (a token's
  * rights never exceed its owner's current role), then, for API tokens, whether the operation is
  * open to tokens at all, the token's scope, and its `permissions` list when it has one.
  */
@@ -11,6 +12,9 @@ export function refusalOf(
   permission: Permission,
   rule: PermissionRule = PERMISSIONS[permission],
 ): string | undefined {
+  if (principal.kind === "tenant" && rule.tenantTokens !== true) {
+    return "A tenant access token works only on its own tenant's routes";
+  }
   if (!roleAtLeast(principal.role, rule.role)) return `This needs the ${rule.role} role or above`;
   if (principal.kind !== "apiToken") return undefined;
   if (rule.apiTokens === false) return "API tokens cannot do this; sign in instead";

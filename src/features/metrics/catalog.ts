@@ -26,6 +26,7 @@ export interface MetricDefinition {
 
 const ROUTE_TEMPLATE: OpenLabel = { open: "route template, e.g. /api/tokens/:id/use/; 'unmatched' for 404s" };
 const CLEANUP_STEP: OpenLabel = { open: "cleanup step name" };
+const TENANT: OpenLabel = { open: "a tenant slug listed in METRICS_TENANTS (at most 20), else 'other'" };
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"] as const;
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 /** A poison message whose body is not an e-mail message has no template it can be counted under. */
@@ -137,6 +138,16 @@ export const METRICS = {
       method: ["totp", "email", "recovery"],
       reason: ["wrong_code", "replayed", "no_live_code", "wrong_password", "rate_limited"],
     },
+  },
+  tokens_tenant_logins_total: {
+    type: "counter",
+    help: "Tenant logins (POST /tenants/{slug}/login and mfa/verify), by tenant and result.",
+    labels: { tenant: TENANT, result: ["success", "mfa_pending", "mfa_verified", "failure"] },
+  },
+  tokens_tenant_mfa_failures_total: {
+    type: "counter",
+    help: "Second factors refused by tenant mfa/verify, by tenant and method.",
+    labels: { tenant: TENANT, method: ["totp", "email", "recovery"] },
   },
   tokens_refresh_token_reuse_total: {
     type: "counter",

@@ -1,6 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
+import { dateOrNull } from "../../db/time";
 import type { Clock } from "../../platform/clock";
+import { base64UrlDecode, base64UrlEncode } from "../../platform/encoding";
+import { AppError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import type { RandomSource } from "../../platform/random";
 
@@ -9,6 +12,95 @@ export interface Tenant {
   id: string;
   slug: string;
   name: string;
+}
+
+/** Whether a tenant's agents may sign in. */
+export type TenantStatus = "active" | "disabled";
+
+/** A tenant with its settings (`POST /api/tenants`, `GET /api/tenants/{slug}`). */
+export interface TenantRecord extends Tenant {
+  status: TenantStatus;
+  /** The tenant's own session timeout, or null for the operator's `TENANT_SESSION_TIMEOUT`. */
+  sessionTimeoutSeconds: number | null;
+  /** Every agent proves a second factor at login. */
+  mfaRequired: boolean;
+  createdAt: Date;
+  updatedAt: Date | null;
+}
+
+/** What `create` stores. */
+export interface NewTenant {
+  slug: string;
+  name: string;
+  sessionTimeoutSeconds: number | null;
+  mfaRequired: boolean;
+}
+
+/** The settings `update` may change; absent fields stay as they are. */
+export interface TenantChanges {
+  name?: string;
+  status?: TenantStatus;
+  sessionTimeoutSeconds?: number | null;
+  mfaRequired?: boolean;
+}
+
+/** One page of tenants by slug, and the cursor of the next one. */
+export interface TenantPage {
+  tenants: TenantRecord[];
+  nextCursor: string | null;
+}
+
+/** The largest page `list` returns. */
+export const MAX_TENANT_PAGE_SIZE = 100;
+
+/**
+ * Slugs: lowercase letters, digits and inner hyphens, 1..63 characters (a DNS label), so a slug is
+ * safe in a path, a host name and a metric label. Tenants made by invites before this rule keep theirs.
+ */
+export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+interface TenantRow {
+  id: string;
+  slug: string;
+  name: string;
+  status: TenantStatus;
+  session_timeout_seconds: number | null;
+  mfa_required: number;
+  created_at: number;
+  updated_at: number | null;
+}
+
+const RECORD_COLUMNS = sql.raw(
+  "id, slug, name, status, session_timeout_seconds, mfa_required, created_at, updated_at",
+);
+
+function toRecord(row: TenantRow): TenantRecord {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    status: row.status,
+    sessionTimeoutSeconds: row.session_timeout_seconds === null ? null : Number(row.session_timeout_seconds),
+    mfaRequired: Number(row.mfa_required) === 1,
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: dateOrNull(row.updated_at === null ? null : Number(row.updated_at)),
+  };
+}
+
+/** The slug inside a cursor of `list`; a forged one is a 400 on `query.cursor`. */
+function slugOfCursor(cursor: string): string {
+  let slug: string | undefined;
+  try {
+    slug = cursor.length <= 120 ? new TextDecoder().decode(base64UrlDecode(cursor)) : undefined;
+  } catch {
+    slug = undefined;
+  }
+  if (slug === undefined || slug.length === 0 || slug.length > 80) {
+    throw new AppError("VALIDATION_FAILED", "The cursor is not valid", {
+      errors: [{ field: "query.cursor", message: "is not a cursor this list returned" }],
+    });
+  }
+  return slug;
 }
 
 /** Roles inside one tenant, highest first (seed 004); independent of the user's global role. */
@@ -35,6 +127,66 @@ export class TenantRepository {
     private readonly clock: Clock,
     private readonly random: RandomSource,
   ) {}
+
+  /** Stores a new tenant; a taken slug rejects with `UniqueViolation`. */
+  async create(tenant: NewTenant): Promise<TenantRecord> {
+    const row = await this.db.first<TenantRow>(sql`
+      INSERT INTO tenants (id, slug, name, created_at, status, session_timeout_seconds, mfa_required)
+      VALUES (${newId("tenant", this.clock, this.random)}, ${tenant.slug}, ${tenant.name},
+              ${this.clock.now().getTime()}, 'active', ${tenant.sessionTimeoutSeconds},
+              ${tenant.mfaRequired ? 1 : 0})
+      RETURNING ${RECORD_COLUMNS}`);
+    return toRecord(row!);
+  }
+
+  /** The tenant with this slug and its settings, or undefined. */
+  async findBySlug(slug: string): Promise<TenantRecord | undefined> {
+    const row = await this.db.first<TenantRow>(
+      sql`SELECT ${RECORD_COLUMNS} FROM tenants WHERE slug = ${slug}`,
+    );
+    return row && toRecord(row);
+  }
+
+  /** Tenants in slug order; `cursor` is a previous page's `nextCursor`. */
+  async list(options: { cursor?: string; limit: number }): Promise<TenantPage> {
+    const pageSize = Math.min(Math.max(Math.trunc(options.limit) || 1, 1), MAX_TENANT_PAGE_SIZE);
+    const after =
+      options.cursor === undefined ? sql.empty() : sql`WHERE slug > ${slugOfCursor(options.cursor)}`;
+    // One row more than the page tells whether another page follows.
+    const rows = await this.db.all<TenantRow>(sql`
+      SELECT ${RECORD_COLUMNS} FROM tenants ${after} ORDER BY slug LIMIT ${pageSize + 1}`);
+    const tenants = rows.slice(0, pageSize).map(toRecord);
+    const last = tenants.at(-1);
+    return {
+      tenants,
+      nextCursor:
+        rows.length > pageSize && last ? base64UrlEncode(new TextEncoder().encode(last.slug)) : null,
+    };
+  }
+
+  /**
+   * Changes a tenant's settings and returns it, or undefined when there is no such tenant; `extra`
+   * statements (ending a disabled tenant's sessions) commit in the same unit.
+   */
+  async update(
+    tenantId: string,
+    changes: TenantChanges,
+    extra: SQL[] = [],
+  ): Promise<TenantRecord | undefined> {
+    const at = this.clock.now().getTime();
+    const sets: SQL[] = [sql`updated_at = ${at}`];
+    if (changes.name !== undefined) sets.push(sql`name = ${changes.name}`);
+    if (changes.status !== undefined) sets.push(sql`status = ${changes.status}`);
+    if (changes.sessionTimeoutSeconds !== undefined)
+      sets.push(sql`session_timeout_seconds = ${changes.sessionTimeoutSeconds}`);
+    if (changes.mfaRequired !== undefined) sets.push(sql`mfa_required = ${changes.mfaRequired ? 1 : 0}`);
+    const [rows] = await this.db.atomic([
+      sql`UPDATE tenants SET ${sql.join(sets, sql`, `)} WHERE id = ${tenantId} RETURNING ${RECORD_COLUMNS}`,
+      ...extra,
+    ]);
+    const row = rows?.[0] as TenantRow | undefined;
+    return row && toRecord(row);
+  }
 
   /** Creates the tenants whose slugs do not exist yet (the slug doubles as the name). */
   async ensure(slugs: readonly string[]): Promise<void> {

@@ -66,19 +66,53 @@ export class SecondFactorVerifier implements SecondFactorCheck {
   ): Promise<FactorMethod> {
     const method = attemptedMethod(record.method, code);
     // No read first: the statement that uses the code refuses a locked-out user itself.
-    const refused = await this.tryCode(user, record, method, code);
+    await this.settle(user, method, await this.tryCode(user, record, method, code), context);
+    return method;
+  }
+
+  /** The user's enabled second-factor method, or null while two-factor is off. */
+  async enabledMethod(userId: string): Promise<TwoFactorMethod | null> {
+    const record = await this.deps.twoFactor.findByUser(userId);
+    return record?.enabledAt ? record.method : null;
+  }
+
+  /**
+   * Accepts `code` as a second factor of the kind the client names (tenant MFA sends `method`):
+   * `totp` needs the TOTP method on, `recovery` two-factor on, and `email` takes the latest e-mailed
+   * `second_factor` code, which also serves a user without two-factor whom a tenant requires to
+   * prove one. Same replay guard, budget, audit and errors as `verify`.
+   */
+  async verifyAs(user: User, method: FactorMethod, code: string, context: VerifyContext): Promise<void> {
+    const record = await this.deps.twoFactor.findByUser(user.id);
+    const enabled = record?.enabledAt ? record : undefined;
+    const offered =
+      method === "totp"
+        ? enabled?.method === "totp" && SIX_DIGITS.test(code)
+        : method === "email"
+          ? (enabled === undefined || enabled.method === "email") && SIX_DIGITS.test(code)
+          : enabled !== undefined && normalizeRecoveryCode(code) !== null;
+    const refused = offered ? await this.tryCode(user, enabled, method, code) : "wrong_code";
+    await this.settle(user, method, refused, context);
+  }
+
+  /** Counts, audits and throws a refusal; audits a recovery code's use. */
+  private async settle(
+    user: User,
+    method: FactorMethod,
+    refused: FailureReason | undefined,
+    context: VerifyContext,
+  ): Promise<void> {
     if (refused) {
       await this.deps.failures.record(user, method, refused, { context });
       throw refusalError(context, refused);
     }
     if (method === "recovery") await this.recoveryCodeUsed(user, context);
-    return method;
   }
 
   /** Undefined when the code is accepted (and now used), otherwise why not. */
   private async tryCode(
     user: User,
-    record: TwoFactorRecord,
+    record: TwoFactorRecord | undefined,
     method: FactorMethod,
     code: string,
   ): Promise<FailureReason | undefined> {
@@ -94,7 +128,7 @@ export class SecondFactorVerifier implements SecondFactorCheck {
       if (attempt.outcome === "accepted") return undefined;
       return attempt.outcome === "rejected" ? "wrong_code" : "no_live_code";
     }
-    if (!record.secret) throw new Error("two-factor row is enabled for TOTP without a secret");
+    if (!record?.secret) throw new Error("two-factor row is enabled for TOTP without a secret");
     const secret = await (await secretBoxes.totp()).decrypt(record.secret, user.id);
     const step = matchTotp(secret, code, now.getTime());
     if (step === null) return "wrong_code";

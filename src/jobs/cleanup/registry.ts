@@ -110,6 +110,9 @@ export const CLEANUP_STEPS: readonly CleanupStep[] = [
   }),
   // A page session past its expiry never resumes; nothing reads it again.
   deleteOlderThan({ name: "page_sessions_expired", table: "page_sessions", column: "expires_at" }),
+  // A tenant session past its expiry is no credential and never resumes (ended ones included: an
+  // ended session's row only waits for its expiry, at most a day, then goes the same way).
+  deleteOlderThan({ name: "tenant_sessions_expired", table: "tenant_sessions", column: "expires_at" }),
   deleteOlderThan({
     name: "email_deliveries_old",
     table: "email_deliveries",

@@ -49,6 +49,7 @@ function setUp(ttlMs = 5000) {
   const caches: IsolateCredentialCaches = {
     users: new ExpiringCache(100),
     apiTokens: new ExpiringCache(100),
+    tenantSessions: new ExpiringCache(100),
   };
   const clock = new ManualClock(T0);
   return { clock, cache: new CredentialCache(caches, clock, ttlMs) };
@@ -106,5 +107,35 @@ describe("CredentialCache", () => {
       undefined,
       undefined,
     ]);
+  });
+
+  it("keeps a tenant session until its expiry or AUTH_CACHE_SECONDS, and forgets it by agent, tenant or user", () => {
+    const { cache, clock } = setUp(5000);
+    const session = (tenantId: string, sessionId: string, userId: string, expiresInMs = 60_000) => ({
+      tenantId,
+      sessionId,
+      userId,
+      tenantSlug: tenantId,
+      role: "admin" as const,
+      globalRole: "usuario" as const,
+      expiresAt: new Date(clock.now().getTime() + expiresInMs),
+    });
+    cache.keepTenantSession(session("tnt_a", "ses_1", "usr_1"));
+    cache.keepTenantSession(session("tnt_a", "ses_2", "usr_2"));
+    cache.keepTenantSession(session("tnt_b", "ses_3", "usr_1"));
+    cache.keepTenantSession(session("tnt_b", "ses_4", "usr_4", 1000));
+    expect(cache.tenantSession("tnt_a", "ses_1")?.userId).toBe("usr_1");
+    expect(cache.tenantSession("tnt_b", "ses_1")).toBeUndefined();
+    clock.advance(1000);
+    expect(cache.tenantSession("tnt_b", "ses_4")).toBeUndefined();
+    cache.forgetTenantAgent("tnt_a", "usr_2");
+    expect(cache.tenantSession("tnt_a", "ses_2")).toBeUndefined();
+    expect(cache.tenantSession("tnt_a", "ses_1")).toBeDefined();
+    cache.forgetUser("usr_1");
+    expect(cache.tenantSession("tnt_a", "ses_1")).toBeUndefined();
+    expect(cache.tenantSession("tnt_b", "ses_3")).toBeUndefined();
+    cache.keepTenantSession(session("tnt_a", "ses_5", "usr_5"));
+    cache.forgetTenant("tnt_a");
+    expect(cache.tenantSession("tnt_a", "ses_5")).toBeUndefined();
   });
 });

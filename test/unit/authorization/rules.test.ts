@@ -95,4 +95,29 @@ describe("securityFor", () => {
     expect(securityFor("profile:read")).toEqual([{ bearerAuth: [] }, { apiToken: [] }]);
     expect(securityFor("api-tokens:create")).toEqual([{ bearerAuth: [] }]);
   });
+  it("offers tenant access tokens only for the tenant routes", () => {
+    expect(securityFor("tenant-roles:write")).toEqual([
+      { bearerAuth: [] },
+      { apiToken: [] },
+      { tenantToken: [] },
+    ]);
+  });
+});
+
+describe("tenant access tokens", () => {
+  const tenantToken: Principal = {
+    kind: "tenant",
+    userId: "usr_x",
+    role: "root",
+    scopes: SCOPES,
+    tenantId: "tnt_x",
+    tenantSlug: "acme",
+    tenantRole: "admin",
+  };
+
+  it("may do only the operations open to tenant tokens, whatever the user's global role", () => {
+    const allowed = PERMISSION_NAMES.filter((permission) => allows(tenantToken, permission));
+    expect(allowed.sort()).toEqual(["tenant-roles:read", "tenant-roles:write"]);
+    expect(refusalOf(tenantToken, "users:read")).toMatch(/tenant access token/);
+  });
 });

@@ -53,6 +53,21 @@ export function registerOpenApi(app: App): void {
         description:
           "TOTP (RFC 6238) and e-mailed codes as a second factor, single-use recovery codes, and seed 000's temporary codes (gerar-codigo / validar-codigo). The web page /tokens/ativar-2fa/ (HTML, not in this document) turns TOTP on without an API client.",
       },
+      {
+        name: "Tenants",
+        description:
+          "Tenants (the organisations of invites and the `institutions` claim): global admins manage them",
+      },
+      {
+        name: "Tenant sessions",
+        description:
+          "Agents sign in to one tenant (seed 004): a tenant access token (`typ: tenant+jwt`), with a second factor when the agent or the tenant needs one",
+      },
+      {
+        name: "Tenant roles",
+        description:
+          "Agents' roles inside one tenant (admin > gestor > usuario); a tenant never sees another's",
+      },
     ],
   }));
 }

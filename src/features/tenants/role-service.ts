@@ -1,0 +1,89 @@
+import { AppError } from "../../platform/errors";
+import type { Shared } from "../../shared";
+import type { Principal } from "../authorization/principal";
+import type { TenantAccess, TenantAccessResolver } from "./access";
+import type { Agent, AgentRepository } from "./agent-repository";
+import type { TenantRole } from "./repository";
+import { tenantRoleAtLeast } from "./roles";
+import type { TenantSessionRepository } from "./session-repository";
+
+/** What `TenantRoleService` is built from. */
+export type TenantRoleDeps = Pick<Shared, "audit" | "clock" | "credentials"> & {
+  access: TenantAccessResolver;
+  agents: AgentRepository;
+  sessions: Pick<TenantSessionRepository, "endForAgentStatement">;
+};
+
+/**
+ * Role assignments of a tenant's agents (`/tenants/{tenant_slug}/roles`). Reading and assigning
+ * need the tenant role gestor or above; nobody grants a role above their own, nor changes or removes
+ * an agent above them; the last admin is neither demoted nor removed (409). Removing an agent ends
+ * their tenant sessions in the same unit. Every change is audited with the tenant.
+ */
+export class TenantRoleService {
+  constructor(private readonly deps: TenantRoleDeps) {}
+
+  async list(principal: Principal, slug: string): Promise<Agent[]> {
+    const access = await this.manager(principal, slug);
+    return this.deps.agents.list(access.tenantId);
+  }
+
+  /** Creates or changes `agentId`'s role (a user id); 404 for no such user. */
+  async assign(principal: Principal, slug: string, agentId: string, role: TenantRole): Promise<Agent> {
+    const { agents, audit, clock } = this.deps;
+    const access = await this.manager(principal, slug);
+    if (!tenantRoleAtLeast(access.role, role)) {
+      throw new AppError("FORBIDDEN", `Nobody grants a role above their own (${access.role})`);
+    }
+    const current = await agents.find(access.tenantId, agentId);
+    this.mayTouch(access, current);
+    const result = await agents.assign(access.tenantId, agentId, role, clock.now());
+    this.deps.credentials.forgetTenantAgent(access.tenantId, agentId);
+    if (result.outcome === "no_user") throw new AppError("NOT_FOUND", "No user with this id");
+    if (result.outcome === "last_admin") {
+      throw new AppError("CONFLICT", "The tenant's last admin cannot be demoted; make another admin first");
+    }
+    await audit.userEvent("tenant.role.assign", "success", agentId, {
+      actorId: principal.userId,
+      tenantId: access.tenantId,
+      metadata: { role, previousRole: current?.role ?? null },
+    });
+    return result.agent;
+  }
+
+  /** Removes `agentId`'s role and ends their sessions in the tenant; 404 when they have none. */
+  async remove(principal: Principal, slug: string, agentId: string): Promise<void> {
+    const { agents, sessions, audit, clock } = this.deps;
+    const access = await this.manager(principal, slug);
+    const current = await agents.find(access.tenantId, agentId);
+    if (!current) throw new AppError("NOT_FOUND", "This user has no role in this tenant");
+    this.mayTouch(access, current);
+    const outcome = await agents.remove(access.tenantId, agentId, [
+      sessions.endForAgentStatement(access.tenantId, agentId, "agent_removed", clock.now()),
+    ]);
+    this.deps.credentials.forgetTenantAgent(access.tenantId, agentId);
+    if (outcome === "none") throw new AppError("NOT_FOUND", "This user has no role in this tenant");
+    if (outcome === "last_admin") {
+      throw new AppError("CONFLICT", "The tenant's last admin cannot be removed; make another admin first");
+    }
+    await audit.userEvent("tenant.role.remove", "success", agentId, {
+      actorId: principal.userId,
+      tenantId: access.tenantId,
+      metadata: { previousRole: current.role },
+    });
+  }
+
+  private async manager(principal: Principal, slug: string): Promise<TenantAccess> {
+    const access = await this.deps.access.resolve(principal, slug);
+    if (!tenantRoleAtLeast(access.role, "gestor")) {
+      throw new AppError("FORBIDDEN", "Managing a tenant's roles needs the tenant role gestor or above");
+    }
+    return access;
+  }
+
+  private mayTouch(access: TenantAccess, current: Agent | undefined): void {
+    if (current && !tenantRoleAtLeast(access.role, current.role)) {
+      throw new AppError("FORBIDDEN", `This agent's role (${current.role}) is above yours`);
+    }
+  }
+}
