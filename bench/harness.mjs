@@ -97,6 +97,29 @@ export class Bench {
     return { rows, noise, connections, runsPerRow: rounds === 2 ? 2 : 1 };
   }
 
+  /**
+   * `scenario` against `baseline` in short alternating runs (baseline, scenario, scenario,
+   * baseline; `cycles` times, `seconds` each, after one warm-up run of each), so that load from
+   * other processes on a shared machine weighs on both alike; `measure`'s long runs drift with it.
+   * Returns the median, lowest and highest of the per-cycle req/s ratios.
+   */
+  async measurePaired(url, baseline, scenario, { cycles = 6, seconds = 2, connections } = {}) {
+    const settings = { threads: Math.min(this.options.threads, connections), connections };
+    const rate = async (which) => (await this.wrk(url, which, settings, seconds)).requestsPerSecond;
+    await rate(baseline);
+    await rate(scenario);
+    const ratios = [];
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      const before = await rate(baseline);
+      const measured = (await rate(scenario)) + (await rate(scenario));
+      ratios.push(measured / (before + (await rate(baseline))));
+    }
+    ratios.sort((a, b) => a - b);
+    const middle = Math.floor(ratios.length / 2);
+    const median = ratios.length % 2 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
+    return { median, lowest: ratios[0], highest: ratios.at(-1), connections, cycles };
+  }
+
   /** One wrk run of `scenario` (see bench/scenarios.mjs); throws on any error response. */
   async wrk(url, scenario, { threads, connections }, seconds) {
     const script = join(this.workDir, "scenario.lua");

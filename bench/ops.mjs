@@ -3,7 +3,8 @@
 // 1. Per request: /metered (+ httpMetrics: record, then flush to a MetricsShard with waitUntil) and
 //    /limited (+ rateLimit: one RateLimiter Durable Object call) against /healthz, the same route
 //    without either; at one connection (latency) and at --connections (throughput), each the mean
-//    of two runs in mirrored order.
+//    of two runs in mirrored order; then /limited against /healthz in short alternating runs (the
+//    median of per-cycle ratios), which a shared machine's changing load distorts far less.
 // 2. Cron cleanup throughput: --rows expired rows in a bench table, then /__scheduled until the
 //    table is empty, at the default budget and at a larger batch size; rows/s over the summed
 //    invocation times.
@@ -33,14 +34,31 @@ export async function run(bench) {
   console.log(`\n${title}`);
   const worker = await bench.startWorker({ name: "ops", entry: ENTRY, vars: REQUEST_VARS });
   const measurements = [];
+  const paired = [];
   try {
     for (const connections of [1, bench.options.connections]) {
       measurements.push(await bench.measure(worker.url, scenarios, { rounds: 2, connections }));
+    }
+    for (const connections of [1, bench.options.connections]) {
+      paired.push(await bench.measurePaired(worker.url, scenarios[0], scenarios[2], { connections }));
     }
   } finally {
     await worker.stop();
   }
   for (const measurement of measurements) printMeasurement("ops, per-request cost", measurement);
+  console.log(
+    "\nops, /limited vs /healthz paired (2 s runs: base, limited, limited, base; per-cycle ratios)",
+  );
+  printTable(
+    ["connections", "cycles", "median req/s vs base", "lowest", "highest"],
+    paired.map((row) => [
+      String(row.connections),
+      String(row.cycles),
+      row.median.toFixed(2),
+      row.lowest.toFixed(2),
+      row.highest.toFixed(2),
+    ]),
+  );
   await cleanupThroughput(bench);
 }
 

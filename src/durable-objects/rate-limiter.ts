@@ -13,12 +13,26 @@ export interface RateLimitDecision {
 }
 
 /** The stored state: the TAT in units of 1/limit ms (exact integers), and the limit it is scaled by. */
-interface State {
+interface StoredState {
   tat: string;
   limit: number;
   /** When (this object's clock, epoch ms) the budget is full again and the state can go. */
   idleAt: number;
 }
+
+/** The state this object decides from: `StoredState` with the TAT as a BigInt. */
+interface State {
+  tat: bigint;
+  limit: number;
+  idleAt: number;
+}
+
+/**
+ * How long a change may live only in memory before the alarm writes it: the most history an object
+ * that ends abnormally (a deploy, a crash, the runtime moving it) can forget. Idle eviction forgets
+ * nothing: it comes after seconds of inactivity, and the alarm has written the state by then.
+ */
+export const FLUSH_DELAY_MS = 1000;
 
 /** The alarm deletes a key's state this long after it is back to a full budget. */
 const CLEANUP_GRACE_MS = 1000;
@@ -32,15 +46,25 @@ const CLEANUP_GRACE_MS = 1000;
  *
  * Exactness: time is counted in 1/limit ms as a BigInt, so `periodMs / limit` is the integer
  * `periodMs` and no floating-point rounding ever refuses the limit-th request or allows one more.
- * Concurrency: a Durable Object handles one call at a time and the read-decide-write below is
- * synchronous (SQLite-backed KV), so fifty racing requests see fifty ordered checks. Time comes
- * from the caller's injectable clock; a clock going backwards never refunds budget.
- * Cleanup: an alarm deletes the state once it is back to "full budget", so idle keys cost nothing.
- * The alarm is set once, not per request (one storage write per allowed request, not two): when it
- * fires early because later requests pushed `idleAt`, it moves itself to `idleAt`.
+ * Concurrency: a Durable Object handles one call at a time and the read-decide-update below runs
+ * without an await, so fifty racing requests see fifty ordered checks. Time comes from the caller's
+ * injectable clock; a clock going backwards never refunds budget.
+ *
+ * Persistence (write-behind): the state lives in memory, read from storage once per instance. The
+ * first change after a write sets the alarm `FLUSH_DELAY_MS` ahead (one storage write per interval,
+ * not one per request, so most answers are neither delayed by the output gate nor billed a write);
+ * the alarm writes the state. An object that ends without its alarm running forgets at most the
+ * changes of that interval (docs/operating.md, "Rate-limit settings").
+ * Cleanup: the same alarm, once nothing is left to write, moves itself to when the budget is full
+ * again and then deletes the state, so idle keys cost nothing.
  */
 export class RateLimiter extends DurableObject<Env> {
-  #alarmSet = false;
+  /** `undefined` until read from storage; `null` when the key has a full budget (no state). */
+  #state: State | null | undefined;
+  /** Whether `#state` has changes the storage lacks. */
+  #dirty = false;
+  /** Whether the alarm is set to write them within `FLUSH_DELAY_MS`. */
+  #flushScheduled = false;
 
   async check(limit: number, periodMs: number, nowMs: number, cost = 1): Promise<RateLimitDecision> {
     if (!(Number.isSafeInteger(limit) && limit > 0 && Number.isSafeInteger(periodMs) && periodMs > 0)) {
@@ -52,8 +76,7 @@ export class RateLimiter extends DurableObject<Env> {
     const scale = BigInt(limit);
     const period = BigInt(periodMs) * scale;
     const now = BigInt(Math.floor(nowMs)) * scale;
-    const kv = this.ctx.storage.kv;
-    const tat = maxOf(rescaled(kv.get<State>("state"), limit), now);
+    const tat = maxOf(rescaled(this.#current(), limit), now);
     const newTat = tat + BigInt(periodMs) * BigInt(cost);
     const toMs = (units: bigint) => Number((units + scale - 1n) / scale);
     if (newTat - period > now) {
@@ -66,13 +89,8 @@ export class RateLimiter extends DurableObject<Env> {
       };
     }
     const resetAfterMs = toMs(newTat - now);
-    const idleAt = Date.now() + resetAfterMs;
-    kv.put<State>("state", { tat: newTat.toString(), limit, idleAt });
-    if (!this.#alarmSet) {
-      if ((await this.ctx.storage.getAlarm()) === null)
-        await this.ctx.storage.setAlarm(idleAt + CLEANUP_GRACE_MS);
-      this.#alarmSet = true;
-    }
+    this.#state = { tat: newTat, limit, idleAt: Date.now() + resetAfterMs };
+    await this.#changed();
     return {
       allowed: true,
       limit,
@@ -89,33 +107,62 @@ export class RateLimiter extends DurableObject<Env> {
    * and the ones that turn out not to be failures are refunded. Nothing to refund is a no-op.
    */
   async refund(limit: number, periodMs: number, nowMs: number, cost = 1): Promise<void> {
-    const kv = this.ctx.storage.kv;
-    const state = kv.get<State>("state");
+    const state = this.#current();
     const tat = rescaled(state, limit);
     if (!state || tat === undefined || !Number.isSafeInteger(cost) || cost < 1) return;
     const now = BigInt(Math.floor(nowMs)) * BigInt(limit);
     const refunded = maxOf(tat - BigInt(periodMs) * BigInt(cost), now);
     // idleAt stays: the state is then kept a little longer than needed, never deleted too early.
-    kv.put<State>("state", { tat: refunded.toString(), limit, idleAt: state.idleAt });
+    this.#state = { tat: refunded, limit, idleAt: state.idleAt };
+    await this.#changed();
   }
 
+  /** Writes pending changes; deletes the state once the budget is full again, or comes back then. */
   override async alarm(): Promise<void> {
-    const idleAt = this.ctx.storage.kv.get<State>("state")?.idleAt ?? 0;
-    if (idleAt > Date.now()) {
-      await this.ctx.storage.setAlarm(idleAt + CLEANUP_GRACE_MS);
+    this.#flushScheduled = false;
+    const state = this.#current();
+    if (!state || state.idleAt <= Date.now()) {
+      this.#state = null;
+      this.#dirty = false;
+      await this.ctx.storage.deleteAll();
       return;
     }
-    this.#alarmSet = false;
-    await this.ctx.storage.deleteAll();
+    if (this.#dirty) {
+      this.ctx.storage.kv.put<StoredState>("state", { ...state, tat: state.tat.toString() });
+      this.#dirty = false;
+    }
+    // A change before this alarm is set moves it back to FLUSH_DELAY_MS (the later setAlarm wins).
+    await this.ctx.storage.setAlarm(state.idleAt + CLEANUP_GRACE_MS);
+  }
+
+  #current(): State | null {
+    if (this.#state === undefined) {
+      const stored = this.ctx.storage.kv.get<StoredState>("state");
+      this.#state = stored ? { ...stored, tat: BigInt(stored.tat) } : null;
+    }
+    return this.#state;
+  }
+
+  /** Marks the state changed and, unless the alarm is already due to write it, sets the alarm. */
+  async #changed(): Promise<void> {
+    this.#dirty = true;
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    try {
+      await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
+    } catch (error) {
+      // The next change tries again; until then the change lives in memory only.
+      this.#flushScheduled = false;
+      throw error;
+    }
   }
 }
 
 /** The stored TAT in units of the current limit (a changed limit rescales it, rounding up). */
-function rescaled(state: State | undefined, limit: number): bigint | undefined {
+function rescaled(state: State | null, limit: number): bigint | undefined {
   if (!state) return undefined;
-  const tat = BigInt(state.tat);
-  if (state.limit === limit) return tat;
-  const scaled = tat * BigInt(limit);
+  if (state.limit === limit) return state.tat;
+  const scaled = state.tat * BigInt(limit);
   const divisor = BigInt(state.limit);
   return (scaled + divisor - 1n) / divisor;
 }

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RateLimiter } from "../../src/durable-objects/rate-limiter";
+import { FLUSH_DELAY_MS, RateLimiter } from "../../src/durable-objects/rate-limiter";
 
 const T0 = Date.UTC(2026, 0, 1);
 let counter = 0;
@@ -98,26 +98,100 @@ describe("RateLimiter (GCRA Durable Object)", () => {
     expect((await stub.check(10, 60_000, T0)).remaining).toBe(5);
   });
 
-  it("an alarm keeps a busy key (moving itself later) and deletes an idle one", async () => {
+  it("an alarm writes the state, keeps a busy key (moving itself later) and deletes an idle one", async () => {
     const stub = limiter();
     await stub.check(3, 60_000, T0);
     await stub.check(3, 60_000, T0);
-    const state = () =>
-      runInDurableObject(stub, (_: RateLimiter, ctx) => ctx.storage.kv.get<{ idleAt: number }>("state"));
-    const alarm = () => runInDurableObject(stub, (_: RateLimiter, ctx) => ctx.storage.getAlarm());
-    const idleAt = (await state())!.idleAt;
-    expect(await alarm()).toBeGreaterThan(Date.now());
-
+    expect(await storedState(stub)).toBeUndefined();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect((await state())?.idleAt).toBe(idleAt);
-    expect(await alarm()).toBe(idleAt + 1000);
-
-    // Time passes (the object's own clock): make the budget full again, then let the alarm run.
-    await runInDurableObject(stub, (_: RateLimiter, ctx) =>
-      ctx.storage.kv.put("state", { ...ctx.storage.kv.get<object>("state"), idleAt: Date.now() - 1 }),
-    );
+    const idleAt = (await storedState(stub))!.idleAt;
+    expect(idleAt).toBeGreaterThan(Date.now());
+    expect(await alarmAt(stub)).toBe(idleAt + 1000);
+    // Nothing new to write: the alarm only moves itself to when the key is idle.
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await state()).toBeUndefined();
-    expect((await stub.check(3, 60_000, T0)).remaining).toBe(2);
+    expect((await storedState(stub))?.idleAt).toBe(idleAt);
+    expect(await alarmAt(stub)).toBe(idleAt + 1000);
+
+    // 2 per 2 s: idle (a full budget again) 1 s after one request, by the object's own clock.
+    const short = limiter();
+    await short.check(2, 2000, T0);
+    expect(await runDurableObjectAlarm(short)).toBe(true);
+    expect(await storedState(short)).toBeDefined();
+    await scheduler.wait(1100);
+    expect(await runDurableObjectAlarm(short)).toBe(true);
+    expect(await storedState(short)).toBeUndefined();
+    expect(await alarmAt(short)).toBeNull();
+    // Forgotten in memory too: a full budget again (the stale TAT would leave 0).
+    expect((await short.check(2, 2000, T0)).remaining).toBe(1);
   });
 });
+
+describe("RateLimiter persistence (write-behind)", () => {
+  it("decides from memory and writes within FLUSH_DELAY_MS: one alarm for many changes", async () => {
+    const stub = limiter();
+    const before = Date.now();
+    await stub.check(3, 60_000, T0);
+    const flushAt = await alarmAt(stub);
+    expect(flushAt).toBeGreaterThanOrEqual(before + FLUSH_DELAY_MS);
+    expect(flushAt).toBeLessThanOrEqual(Date.now() + FLUSH_DELAY_MS);
+    await stub.check(3, 60_000, T0);
+    await stub.check(3, 60_000, T0);
+    // Later changes do not push the write later, and nothing is written per request.
+    expect(await alarmAt(stub)).toBe(flushAt);
+    expect(await storedState(stub)).toBeUndefined();
+    expect((await stub.check(3, 60_000, T0)).allowed).toBe(false);
+  });
+
+  it("a new instance (after eviction or restart) reads what the alarm wrote", async () => {
+    const stub = limiter();
+    for (let i = 0; i < 3; i++) await stub.check(3, 60_000, T0);
+    // Before the write, a new instance has forgotten exactly these charges: the bounded loss.
+    expect(await inNewInstance(stub, (fresh) => fresh.check(3, 60_000, T0))).toMatchObject({
+      allowed: true,
+      remaining: 2,
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await inNewInstance(stub, (fresh) => fresh.check(3, 60_000, T0))).toEqual({
+      allowed: false,
+      limit: 3,
+      remaining: 0,
+      resetAfterMs: 60_000,
+      retryAfterMs: 20_000,
+    });
+    // A change after that write is written by the next alarm, within FLUSH_DELAY_MS again.
+    expect((await stub.check(3, 60_000, T0 + 20_000)).allowed).toBe(true);
+    expect(await alarmAt(stub)).toBeLessThanOrEqual(Date.now() + FLUSH_DELAY_MS);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await inNewInstance(stub, (fresh) => fresh.check(3, 60_000, T0 + 20_000))).allowed).toBe(false);
+  });
+
+  it("refunds are written like charges", async () => {
+    const stub = limiter();
+    for (let i = 0; i < 3; i++) await stub.check(3, 60_000, T0);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await stub.refund(3, 60_000, T0);
+    await stub.refund(3, 60_000, T0);
+    expect(await alarmAt(stub)).toBeLessThanOrEqual(Date.now() + FLUSH_DELAY_MS);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await inNewInstance(stub, (fresh) => fresh.check(3, 60_000, T0))).toMatchObject({
+      allowed: true,
+      remaining: 1,
+    });
+  });
+});
+
+/** The state as stored (what a new instance would read), not the one in memory. */
+function storedState(stub: DurableObjectStub<RateLimiter>) {
+  return runInDurableObject(stub, (_: RateLimiter, ctx) =>
+    ctx.storage.kv.get<{ tat: string; idleAt: number }>("state"),
+  );
+}
+
+function alarmAt(stub: DurableObjectStub<RateLimiter>) {
+  return runInDurableObject(stub, (_: RateLimiter, ctx) => ctx.storage.getAlarm());
+}
+
+/** Runs `call` on a second instance over the same storage: the object as a restart would find it. */
+function inNewInstance<T>(stub: DurableObjectStub<RateLimiter>, call: (fresh: RateLimiter) => Promise<T>) {
+  return runInDurableObject(stub, (_: RateLimiter, ctx) => call(new RateLimiter(ctx, env)));
+}
