@@ -1,0 +1,84 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { bearer, createHarness, type Harness, jsonRequest, register } from "../../helpers/accounts";
+import { ConsoleBrowser } from "../../helpers/console-browser";
+import { PageBrowser } from "../../helpers/page-browser";
+import { authed, codeAt, setupTotp } from "../../helpers/two-factor";
+
+// Each test signs in more than once (an Argon2id hash each) on two shared cores.
+const SLOW = 120_000;
+
+interface Admin {
+  id: string;
+  username: string;
+  password: string;
+  accessToken: string;
+  secret: string;
+}
+
+/** A registered admin with TOTP on. */
+async function admin(harness: Harness): Promise<Admin> {
+  const { userId, account, tokens } = await register(harness.send);
+  await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(userId).run();
+  const { secret } = await setupTotp(harness.send, tokens.accessToken);
+  const enabled = await authed(harness.send, "/auth/2fa/enable", tokens.accessToken, {
+    code: codeAt(secret, harness.clock),
+  });
+  expect(enabled.status).toBe(200);
+  harness.clock.advance(30_000);
+  return { id: userId, ...account, accessToken: tokens.accessToken, secret };
+}
+
+describe("page sessions and the account's cut-off", () => {
+  it(
+    "ends a console session when the password changes, as every API session ends",
+    async () => {
+      const harness = createHarness();
+      const user = await admin(harness);
+      const browser = new ConsoleBrowser(harness.send);
+      const landed = await browser.signIn(user.username, user.password, codeAt(user.secret, harness.clock));
+      expect(landed.status).toBe(200);
+      harness.clock.advance(1_000);
+      const changed = await harness.send(
+        "/auth/password",
+        jsonRequest(
+          { currentPassword: user.password, newPassword: `${user.password}-new!` },
+          bearer(user.accessToken),
+        ),
+      );
+      expect(changed.status).toBe(200);
+      const after = await browser.get("/admin/convites");
+      expect(after.status).toBe(303);
+      expect(after.headers.get("location")).toBe("/admin/entrar");
+    },
+    SLOW,
+  );
+
+  it(
+    "ends a /tokens/ativar-2fa/ session when the password is reset, so it cannot turn two-factor on afterwards",
+    async () => {
+      const harness = createHarness();
+      const { userId, account } = await register(harness.send);
+      const page = new PageBrowser(harness.send);
+      await page.get();
+      await page.submit("entrar", { identificador: account.username, senha: account.password });
+      harness.clock.advance(1_000);
+      // The owner cuts every session off (as a reset or "logout everywhere" does).
+      await env.DB.prepare(
+        "UPDATE users SET tokens_valid_after = ?, token_epoch = token_epoch + 1 WHERE id = ?",
+      )
+        .bind(harness.clock.now().getTime(), userId)
+        .run();
+      harness.clock.advance(1_000);
+      expect(page.html).toContain('value="configurar"');
+      const response = await page.post("configurar");
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("/tokens/ativar-2fa/?aviso=expirada");
+      const { results } = await env.DB.prepare("SELECT user_id FROM two_factor WHERE user_id = ?")
+        .bind(userId)
+        .all();
+      expect(results).toEqual([]);
+    },
+    SLOW,
+  );
+});
