@@ -82,3 +82,42 @@ describe("page sessions and the account's cut-off", () => {
     SLOW,
   );
 });
+
+describe("the console's password form and the login limits", () => {
+  it(
+    "counts wrong passwords per identifier and client like POST /auth/login",
+    async () => {
+      const harness = createHarness({ RATE_LIMIT_LOGIN_IDENTIFIER_CLIENT: "3/600s" });
+      const user = await admin(harness);
+      const browser = new ConsoleBrowser(harness.send);
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 4; attempt++) {
+        await browser.get("/admin/entrar");
+        const response = await browser.post("/admin/entrar", {
+          etapa: "senha",
+          identificador: user.username,
+          senha: "wrong password, surely",
+        });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      expect(browser.html).toContain("Limite atingido");
+    },
+    SLOW,
+  );
+
+  it(
+    "does not charge a right password to the per-identifier budget, as POST /auth/login does not",
+    async () => {
+      const harness = createHarness({ RATE_LIMIT_LOGIN_IDENTIFIER: "2/600s" });
+      const user = await admin(harness);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const browser = new ConsoleBrowser(harness.send);
+        const landed = await browser.signIn(user.username, user.password, codeAt(user.secret, harness.clock));
+        expect(landed.status).toBe(200);
+        harness.clock.advance(30_000);
+      }
+    },
+    SLOW,
+  );
+});

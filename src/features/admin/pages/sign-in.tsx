@@ -1,8 +1,6 @@
 import type { App } from "../../../http/openapi";
 import { AppError } from "../../../platform/errors";
 import { passwordSizeProblem } from "../../accounts/password-policy";
-import { normaliseIdentifier } from "../../rate-limit/client-key";
-import { enforceRateLimit } from "../../rate-limit/enforce";
 import { rateLimit } from "../../rate-limit/middleware";
 import { ACTIVATION_PAGE_PATH } from "../../two-factor/pages/views";
 import { readForm } from "../../web/form-body";
@@ -14,6 +12,7 @@ import {
   setSessionCookie,
 } from "../../web/page-cookies";
 import { crossSitePost } from "../../web/page-headers";
+import { checkPagePassword } from "../../web/page-password";
 import {
   type ConsolePage,
   forbiddenPage,
@@ -125,9 +124,8 @@ async function firstStep(c: PageContext, fields: Record<string, string>): Promis
   const identifier = requiredField(fields, "identificador", 254);
   const password = fields.senha ?? "";
   if (!password || passwordSizeProblem(password)) throw invalid("senha");
-  // The same per-identifier budget as POST /auth/login: the console is no way around it.
-  await enforceRateLimit(services, "login_identifier", `identifier:${normaliseIdentifier(identifier)}`);
-  const user = await services.accounts.login.checkPassword(identifier, password);
+  // The same per-identifier budgets as POST /auth/login: the console is no way around them.
+  const user = await checkPagePassword(c, identifier, password);
   // Someone who may open no section (a usuario) learns that now, before any second factor.
   if (sectionsFor(principalOf(user)).length === 0) {
     await services.admin.refuseSignIn(user, "role");
