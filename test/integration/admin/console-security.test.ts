@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { bearer, createHarness, type Harness, jsonRequest, register } from "../../helpers/accounts";
 import { ConsoleBrowser } from "../../helpers/console-browser";
 import { PageBrowser } from "../../helpers/page-browser";
-import { authed, codeAt, setupTotp } from "../../helpers/two-factor";
+import { authed, codeAt, lastEmailedCode, setupTotp } from "../../helpers/two-factor";
 
 // Each test signs in more than once (an Argon2id hash each) on two shared cores.
 const SLOW = 120_000;
@@ -117,6 +117,47 @@ describe("the console's password form and the login limits", () => {
         expect(landed.status).toBe(200);
         harness.clock.advance(30_000);
       }
+    },
+    SLOW,
+  );
+});
+
+describe("an admin whose second factor is e-mailed", () => {
+  it(
+    "is sent a code after the password, told where it went, and enters with it",
+    async () => {
+      const harness = createHarness();
+      const { userId, account, tokens } = await register(harness.send);
+      await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(userId).run();
+      const generated = await authed(harness.send, "/tokens/gerar-codigo/", tokens.accessToken, {
+        purpose: "second_factor",
+      });
+      expect(generated.status).toBe(202);
+      const enabled = await authed(harness.send, "/auth/2fa/enable", tokens.accessToken, {
+        method: "email",
+        code: lastEmailedCode(harness, account.email),
+      });
+      expect(enabled.status).toBe(200);
+      harness.clock.advance(30_000);
+      const sentBefore = harness.emails.length;
+      const browser = new ConsoleBrowser(harness.send);
+      await browser.get("/admin/entrar");
+      const first = await browser.post("/admin/entrar", {
+        etapa: "senha",
+        identificador: account.username,
+        senha: account.password,
+      });
+      expect(first.status).toBe(303);
+      expect(harness.emails.length).toBe(sentBefore + 1);
+      await browser.get("/admin/entrar");
+      expect(browser.html).toContain("enviado por e-mail");
+      const second = await browser.post("/admin/entrar", {
+        etapa: "codigo",
+        codigo: lastEmailedCode(harness, account.email),
+      });
+      expect(second.status, browser.html.slice(0, 300)).toBe(303);
+      expect((await browser.follow(second)).status).toBe(200);
+      expect(browser.html).toContain("<h1>Convites</h1>");
     },
     SLOW,
   );

@@ -2,6 +2,7 @@ import type { App } from "../../../http/openapi";
 import { AppError } from "../../../platform/errors";
 import { passwordSizeProblem } from "../../accounts/password-policy";
 import { rateLimit } from "../../rate-limit/middleware";
+import { maskEmail } from "../../two-factor/emailed-codes";
 import { ACTIVATION_PAGE_PATH } from "../../two-factor/pages/views";
 import { readForm } from "../../web/form-body";
 import {
@@ -105,7 +106,9 @@ async function showSignIn(c: PageContext, messages: { error?: string; notice?: s
   const token = sessionCookie(c);
   const session = await web.sessions.resume(token);
   if (session && token && session.stage === "second_factor") {
-    return renderBare(c, codePage(await csrf.issue(token, CODE_FORM), messages));
+    const { method } = await c.get("services").twoFactor.enrolment.status(session.user.id);
+    const sentTo = method === "email" ? maskEmail(session.user.email) : undefined;
+    return renderBare(c, codePage(await csrf.issue(token, CODE_FORM), messages, sentTo));
   }
   if (session && token && !messages.error) {
     const visit = await resumeConsole(c);
@@ -131,10 +134,13 @@ async function firstStep(c: PageContext, fields: Record<string, string>): Promis
     await services.admin.refuseSignIn(user, "role");
     return renderBare(c, forbiddenPage(), 403);
   }
-  if (!(await services.twoFactor.enrolment.status(user.id)).enabled) {
+  const twoFactor = await services.twoFactor.enrolment.status(user.id);
+  if (!twoFactor.enabled) {
     await services.admin.refuseSignIn(user, "two_factor_off");
     return renderBare(c, twoFactorRequiredPage(), 403);
   }
+  // The e-mail method's code is sent now, as the login sends it when the second factor is due.
+  if (twoFactor.method === "email") await services.twoFactor.emailedCodes.send(user, "second_factor", null);
   const { token } = await services.web.sessions.start(user, "second_factor");
   setSessionCookie(c, token, services.web.sessions.lifetimeSeconds("second_factor"));
   return c.redirect(SIGN_IN_PATH, 303);
@@ -190,13 +196,18 @@ function passwordPage(csrf: string, messages: { error?: string; notice?: string 
   };
 }
 
-function codePage(csrf: string, messages: { error?: string; notice?: string }): ConsolePage {
+/** The second step; `sentTo` is the masked address an e-mail method's code went to. */
+function codePage(csrf: string, messages: { error?: string; notice?: string }, sentTo?: string): ConsolePage {
   return {
     title: "Código de verificação",
     body: (
       <div class="card narrow">
         <h1>Código de verificação</h1>
-        <p class="lead">Digite o código de 6 dígitos do seu aplicativo autenticador.</p>
+        <p class="lead">
+          {sentTo
+            ? `Digite o código de 6 dígitos enviado por e-mail para ${sentTo}.`
+            : "Digite o código de 6 dígitos do seu aplicativo autenticador."}
+        </p>
         <Messages {...messages} />
         <form method="post" action={SIGN_IN_PATH}>
           <input type="hidden" name="etapa" value="codigo" />
