@@ -18,6 +18,14 @@ export interface PageSession {
   user: User;
 }
 
+/**
+ * Whether `user`'s sessions were cut off after `record` began. Millisecond times (no epoch is
+ * stored with a page session): a session begun in the very millisecond of the cut-off survives it.
+ */
+function cutOffSince(record: PageSessionRecord, user: User): boolean {
+  return user.tokensValidAfter !== null && record.createdAt.getTime() < user.tokensValidAfter.getTime();
+}
+
 /** What `PageSessionService` is built from. */
 export type PageSessionDeps = Pick<Shared, "clock" | "random" | "users" | "audit" | "config"> & {
   sessions: PageSessionRepository;
@@ -53,13 +61,17 @@ export class PageSessionService {
     return { token, session: { id: record.id, stage, expiresAt: record.expiresAt, user } };
   }
 
-  /** The live session behind a cookie token, or undefined (unknown, expired, or its user gone). */
+  /**
+   * The live session behind a cookie token, or undefined: unknown, expired, its user gone or
+   * disabled, or begun before the user's sessions were last cut off (password reset or change,
+   * logout everywhere), which ends page sessions as it ends every API session.
+   */
   async resume(token: string | undefined): Promise<PageSession | undefined> {
     if (!token?.startsWith(`${PAGE_SESSION_TOKEN_PREFIX}_`) || token.length > 100) return undefined;
     const record = await this.deps.sessions.findLive(await hashSecret(token), this.deps.clock.now());
     if (!record) return undefined;
     const user = await this.deps.users.findById(record.userId);
-    if (user?.status !== "active") return undefined;
+    if (user?.status !== "active" || cutOffSince(record, user)) return undefined;
     return { id: record.id, stage: record.stage, expiresAt: record.expiresAt, user };
   }
 

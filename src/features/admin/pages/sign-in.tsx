@@ -1,9 +1,8 @@
 import type { App } from "../../../http/openapi";
 import { AppError } from "../../../platform/errors";
 import { passwordSizeProblem } from "../../accounts/password-policy";
-import { normaliseIdentifier } from "../../rate-limit/client-key";
-import { enforceRateLimit } from "../../rate-limit/enforce";
 import { rateLimit } from "../../rate-limit/middleware";
+import { maskEmail } from "../../two-factor/emailed-codes";
 import { ACTIVATION_PAGE_PATH } from "../../two-factor/pages/views";
 import { readForm } from "../../web/form-body";
 import {
@@ -14,6 +13,7 @@ import {
   setSessionCookie,
 } from "../../web/page-cookies";
 import { crossSitePost } from "../../web/page-headers";
+import { checkPagePassword } from "../../web/page-password";
 import {
   type ConsolePage,
   forbiddenPage,
@@ -106,7 +106,9 @@ async function showSignIn(c: PageContext, messages: { error?: string; notice?: s
   const token = sessionCookie(c);
   const session = await web.sessions.resume(token);
   if (session && token && session.stage === "second_factor") {
-    return renderBare(c, codePage(await csrf.issue(token, CODE_FORM), messages));
+    const { method } = await c.get("services").twoFactor.enrolment.status(session.user.id);
+    const sentTo = method === "email" ? maskEmail(session.user.email) : undefined;
+    return renderBare(c, codePage(await csrf.issue(token, CODE_FORM), messages, sentTo));
   }
   if (session && token && !messages.error) {
     const visit = await resumeConsole(c);
@@ -125,18 +127,20 @@ async function firstStep(c: PageContext, fields: Record<string, string>): Promis
   const identifier = requiredField(fields, "identificador", 254);
   const password = fields.senha ?? "";
   if (!password || passwordSizeProblem(password)) throw invalid("senha");
-  // The same per-identifier budget as POST /auth/login: the console is no way around it.
-  await enforceRateLimit(services, "login_identifier", `identifier:${normaliseIdentifier(identifier)}`);
-  const user = await services.accounts.login.checkPassword(identifier, password);
+  // The same per-identifier budgets as POST /auth/login: the console is no way around them.
+  const user = await checkPagePassword(c, identifier, password);
   // Someone who may open no section (a usuario) learns that now, before any second factor.
   if (sectionsFor(principalOf(user)).length === 0) {
     await services.admin.refuseSignIn(user, "role");
     return renderBare(c, forbiddenPage(), 403);
   }
-  if (!(await services.twoFactor.enrolment.status(user.id)).enabled) {
+  const twoFactor = await services.twoFactor.enrolment.status(user.id);
+  if (!twoFactor.enabled) {
     await services.admin.refuseSignIn(user, "two_factor_off");
     return renderBare(c, twoFactorRequiredPage(), 403);
   }
+  // The e-mail method's code is sent now, as the login sends it when the second factor is due.
+  if (twoFactor.method === "email") await services.twoFactor.emailedCodes.send(user, "second_factor", null);
   const { token } = await services.web.sessions.start(user, "second_factor");
   setSessionCookie(c, token, services.web.sessions.lifetimeSeconds("second_factor"));
   return c.redirect(SIGN_IN_PATH, 303);
@@ -192,13 +196,18 @@ function passwordPage(csrf: string, messages: { error?: string; notice?: string 
   };
 }
 
-function codePage(csrf: string, messages: { error?: string; notice?: string }): ConsolePage {
+/** The second step; `sentTo` is the masked address an e-mail method's code went to. */
+function codePage(csrf: string, messages: { error?: string; notice?: string }, sentTo?: string): ConsolePage {
   return {
     title: "Código de verificação",
     body: (
       <div class="card narrow">
         <h1>Código de verificação</h1>
-        <p class="lead">Digite o código de 6 dígitos do seu aplicativo autenticador.</p>
+        <p class="lead">
+          {sentTo
+            ? `Digite o código de 6 dígitos enviado por e-mail para ${sentTo}.`
+            : "Digite o código de 6 dígitos do seu aplicativo autenticador."}
+        </p>
         <Messages {...messages} />
         <form method="post" action={SIGN_IN_PATH}>
           <input type="hidden" name="etapa" value="codigo" />

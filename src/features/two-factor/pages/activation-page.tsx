@@ -4,8 +4,6 @@ import type { AppEnv } from "../../../http/hono-env";
 import type { App } from "../../../http/openapi";
 import { AppError } from "../../../platform/errors";
 import { passwordSizeProblem } from "../../accounts/password-policy";
-import { normaliseIdentifier } from "../../rate-limit/client-key";
-import { enforceRateLimit } from "../../rate-limit/enforce";
 import { rateLimit } from "../../rate-limit/middleware";
 import { readForm } from "../../web/form-body";
 import { Layout } from "../../web/layout";
@@ -17,6 +15,7 @@ import {
   setSessionCookie,
 } from "../../web/page-cookies";
 import { crossSitePost, pageHeaders } from "../../web/page-headers";
+import { checkPagePassword } from "../../web/page-password";
 import type { PageSession } from "../../web/page-sessions";
 import { maskEmail } from "../emailed-codes";
 import { NOTICES, pageMessage } from "./messages";
@@ -189,9 +188,8 @@ const ACTION_HANDLERS: Record<Action, ActionHandler> = {
     const services = c.get("services");
     const identifier = field(form, "identificador", 254);
     const secret = password(form);
-    // The same per-identifier budget as POST /auth/login: the page is no way around it.
-    await enforceRateLimit(services, "login_identifier", `identifier:${normaliseIdentifier(identifier)}`);
-    const user = await services.accounts.login.checkPassword(identifier, secret);
+    // The same per-identifier budgets as POST /auth/login: the page is no way around them.
+    const user = await checkPagePassword(c, identifier, secret);
     let stage: "signed_in" | "second_factor" = "signed_in";
     try {
       await services.accounts.login.checkSecondFactor(user, undefined);
