@@ -38,6 +38,8 @@ const NEEDS_FRESH_STORAGE = [
   "test/contract/audit-chain.test.ts",
   // The dummy hash follows the parameters of every stored password hash: the whole users table.
   "test/integration/accounts/dummy-hash.test.ts",
+  // Reads the webhook delivery log, which lists every file's deliveries (newest first, by status).
+  "test/integration/webhooks/invite-webhooks.test.ts",
 ];
 
 /** A project whose tests run inside workerd with the Worker's real bindings. */
