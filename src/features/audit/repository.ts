@@ -3,23 +3,10 @@ import type { Database } from "../../db";
 import { base64UrlDecode, base64UrlEncode } from "../../platform/encoding";
 import { AppError } from "../../platform/errors";
 import type { AuditLog, AuditResult } from "./audit-log";
+import type { ChainRow } from "./chain";
 
-interface AuditRow {
-  id: string;
-  event: string;
-  result: string;
-  reason: string | null;
-  actor_id: string | null;
-  target_type: string | null;
-  target_id: string | null;
-  tenant_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  client_request_id: string | null;
-  metadata: string;
-  created_at: number;
-}
+/** An audit row as stored: the same columns a chain link hashes. */
+type AuditRow = ChainRow;
 
 /** A stored row with its place in the hash chain (null until sealed). */
 export interface ChainedAuditLog extends AuditLog {

@@ -8,13 +8,7 @@ import { secretBoxCipher } from "../../../src/features/webhooks/secret-box-ciphe
 import { DAY_MS } from "../../../src/platform/clock";
 import { cryptoRandom } from "../../../src/platform/random";
 import { SecretBox } from "../../../src/platform/secret-box";
-import {
-  auditRows,
-  createHarness,
-  expectInvalidFields,
-  expectProblem,
-  jsonRequest,
-} from "../../helpers/accounts";
+import { createHarness, expectInvalidFields, expectProblem, jsonRequest } from "../../helpers/accounts";
 import { constantRandom } from "../../helpers/email";
 import {
   auditRowsFromNow,
