@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { DEVELOPMENT_ADMIN } from "../../src/features/accounts/initial-admin/service";
 import type { CreateInviteResponse } from "../../src/features/invites/routes/create";
+import type { TenantRole } from "../../src/features/tenants/repository";
 import type { Role } from "../../src/features/users/user";
 import { systemClock } from "../../src/platform/clock";
 import { newId } from "../../src/platform/ids";
@@ -39,26 +40,37 @@ export async function ensureTenants(...slugs: string[]): Promise<Record<string, 
   return ids;
 }
 
-/** Makes `userId` a member of each tenant (by slug) with tenant role `usuario`. */
-export async function joinTenants(userId: string, ...slugs: string[]): Promise<void> {
+/** Makes `userId` a member of each tenant (by slug) with this tenant role. */
+export async function joinTenantsAs(userId: string, role: TenantRole, ...slugs: string[]): Promise<void> {
   const ids = await ensureTenants(...slugs);
   for (const slug of slugs) {
     await env.DB.prepare(
-      "INSERT INTO tenant_members (user_id, tenant_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      "INSERT INTO tenant_members (user_id, tenant_id, created_at, role) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
-      .bind(userId, ids[slug], Date.now())
+      .bind(userId, ids[slug], Date.now(), role)
       .run();
   }
 }
 
+/** Makes `userId` a member of each tenant (by slug) with tenant role `usuario`. */
+export async function joinTenants(userId: string, ...slugs: string[]): Promise<void> {
+  await joinTenantsAs(userId, "usuario", ...slugs);
+}
+
 /**
- * A freshly registered user with this global role (set directly: the role API belongs to another
- * issue) and member of these tenants.
+ * A freshly registered user with this global role (set directly, as a fixture) and member of these
+ * tenants with the matching tenant role (root and admin as admin), unless `tenantRole` says another:
+ * a gestor fixture is a gestor of its tenants, as one who issues invites there must be.
  */
-export async function userWithRole(send: Send, role: Role, tenants: string[] = []): Promise<Actor> {
+export async function userWithRole(
+  send: Send,
+  role: Role,
+  tenants: string[] = [],
+  tenantRole: TenantRole = role === "root" ? "admin" : role,
+): Promise<Actor> {
   const { tokens, userId, account } = await register(send);
   await env.DB.prepare("UPDATE users SET role = ? WHERE id = ?").bind(role, userId).run();
-  if (tenants.length > 0) await joinTenants(userId, ...tenants);
+  if (tenants.length > 0) await joinTenantsAs(userId, tenantRole, ...tenants);
   return {
     userId,
     auth: bearer(tokens.accessToken),

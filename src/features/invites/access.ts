@@ -1,11 +1,24 @@
 import { AppError } from "../../platform/errors";
 import type { Principal } from "../authorization/principal";
-import type { Tenant, TenantRepository } from "../tenants/repository";
+import type { Tenant, TenantRepository, TenantRole } from "../tenants/repository";
+import { tenantRoleAtLeast } from "../tenants/roles";
 import type { Invite } from "./invite";
 import type { InviteVisibility } from "./repository";
 
 /** Who is acting on invites: the principal's user and current global role. */
 export type InviteActor = Pick<Principal, "userId" | "role">;
+
+/** The tenant a new invite goes to, and the tenant role its issuer holds there. */
+export interface InviteTarget {
+  tenant: Tenant;
+  /**
+   * What the issuer may grant in this tenant (SPEC: nobody grants more than they hold). Root and a
+   * global admin hold `admin` (they act as every tenant's admin, as `TenantAccessResolver` says);
+   * anyone else holds the lower of their global role and their role in the tenant, so a global
+   * gestor who is a plain member of a tenant cannot make themselves, or anyone, its gestor.
+   */
+  held: TenantRole;
+}
 
 /**
  * Who may see and act on which invites. Root sees every invite; anyone else sees the invites of
@@ -32,16 +45,23 @@ export class InviteAccess {
    * exists, so tenants cannot be discovered this way. Not named: the issuer's only tenant; with
    * none or several, a 400 asking to name one.
    */
-  async tenantForNewInvite(actor: InviteActor, organizacao: string | undefined): Promise<Tenant> {
-    if (organizacao !== undefined) {
+  async targetForNewInvite(actor: InviteActor, organizacao: string | undefined): Promise<InviteTarget> {
+    if (actor.role === "root") {
+      if (organizacao === undefined) return { tenant: await this.onlyTenantOf(actor), held: "admin" };
       const tenant = await this.tenants.findByRef(organizacao);
-      if (actor.role === "root") {
-        if (tenant) return tenant;
-        throw fieldError("organizacao", "no organisation has this slug or id");
-      }
-      if (tenant && (await this.tenants.roleIn(actor.userId, tenant.id))) return tenant;
+      if (tenant) return { tenant, held: "admin" };
+      throw fieldError("organizacao", "no organisation has this slug or id");
+    }
+    const tenant =
+      organizacao === undefined ? await this.onlyTenantOf(actor) : await this.tenants.findByRef(organizacao);
+    const membership = tenant && (await this.tenants.roleIn(actor.userId, tenant.id));
+    if (!tenant || !membership) {
       throw new AppError("FORBIDDEN", "You can only invite into an organisation you belong to");
     }
+    return { tenant, held: heldRole(actor.role, membership.role) };
+  }
+
+  private async onlyTenantOf(actor: InviteActor): Promise<Tenant> {
     const own = await this.tenants.tenantsOf(actor.userId);
     if (own.length === 1) return own[0]!;
     throw fieldError(
@@ -51,6 +71,13 @@ export class InviteAccess {
         : `is required: you belong to ${own.length} organisations (${own.map((tenant) => tenant.slug).join(", ")})`,
     );
   }
+}
+
+/** The tenant role a non-root issuer acts with: see `InviteTarget.held`. */
+function heldRole(global: InviteActor["role"], inTenant: TenantRole): TenantRole {
+  if (global === "admin") return "admin";
+  const globalAsTenantRole: TenantRole = global === "gestor" ? "gestor" : "usuario";
+  return tenantRoleAtLeast(inTenant, globalAsTenantRole) ? globalAsTenantRole : inTenant;
 }
 
 /** A 400 on one body field. */

@@ -3,7 +3,8 @@ import { AppError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import type { Shared } from "../../shared";
 import { INVITE_DAILY_CAP_POLICY } from "../metrics/catalog";
-import { fieldError, type InviteAccess, type InviteActor } from "./access";
+import { tenantRoleAtLeast } from "../tenants/roles";
+import { fieldError, type InviteAccess, type InviteActor, type InviteTarget } from "./access";
 import type { InviteEvents } from "./events";
 import type { Invite, Nucleos } from "./invite";
 import { generateInviteCode } from "./invite-code";
@@ -73,12 +74,25 @@ export class InviteCreationService {
         new AppError("FORBIDDEN", `A ${issuer.role} cannot invite to the ${input.tipoDestino} profile`),
       );
     }
-    let tenant: Awaited<ReturnType<InviteAccess["tenantForNewInvite"]>>;
+    let target: InviteTarget;
     try {
-      tenant = await deps.access.tenantForNewInvite(issuer, input.organizacao);
+      target = await deps.access.targetForNewInvite(issuer, input.organizacao);
     } catch (error) {
       if (error instanceof AppError) throw await refuse("organisation_refused", error);
       throw error;
+    }
+    const { tenant, held } = target;
+    // Seed 001: gestores emit invites; a plain member of this tenant does not, whatever their
+    // global role, and nobody offers a tenant role above the one they hold there.
+    if (!tenantRoleAtLeast(held, "gestor") || !tenantRoleAtLeast(held, INVITE_PROFILES[input.tipoDestino])) {
+      throw await refuse(
+        "profile_above_tenant_role",
+        new AppError(
+          "FORBIDDEN",
+          `In ${tenant.slug} you hold the ${held} role: inviting needs gestor there, and at most your own role`,
+        ),
+        tenant.id,
+      );
     }
 
     const quota = await this.reserve(issuer.userId);

@@ -6,7 +6,7 @@ import { WebhookDeliveryRepository } from "../../../src/features/webhooks/delive
 import { bearer, createHarness, type Harness, jsonRequest, register } from "../../helpers/accounts";
 import { ConsoleBrowser, consoleCsrf } from "../../helpers/console-browser";
 import { unique } from "../../helpers/dialects";
-import { joinTenants } from "../../helpers/invites";
+import { joinTenantsAs } from "../../helpers/invites";
 import { PageBrowser } from "../../helpers/page-browser";
 import { authed, codeAt, lastEmailedCode, setupTotp } from "../../helpers/two-factor";
 
@@ -31,7 +31,8 @@ interface Member {
 async function member(role: Role, tenants: string[], totp = true): Promise<Member> {
   const { userId, account, tokens } = await register(harness.send);
   await env.DB.prepare("UPDATE users SET role = ? WHERE id = ?").bind(role, userId).run();
-  if (tenants.length > 0) await joinTenants(userId, ...tenants);
+  // Of its tenants with the matching tenant role: a gestor issues invites only where they are gestor.
+  if (tenants.length > 0) await joinTenantsAs(userId, role === "root" ? "admin" : role, ...tenants);
   const result: Member = { id: userId, ...account, accessToken: tokens.accessToken };
   if (!totp) return result;
   const { secret } = await setupTotp(harness.send, tokens.accessToken);

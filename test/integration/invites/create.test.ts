@@ -16,6 +16,7 @@ import {
   createInviteRequest,
   devAdmin,
   ensureTenants,
+  joinTenantsAs,
   signInAgain,
   tenantSlug,
   userWithRole,
@@ -189,6 +190,42 @@ describe("POST /api/tokens/ (create an invite)", () => {
     expect((await createInvite(h.send, admin, { tipo_destino: "admin" })).role).toBe("admin");
     const refusal = (await h.auditRows()).find((row) => row.reason === "profile_above_role");
     expect(refusal).toMatchObject({ event: "invite.create", result: "failure", actor_id: gestor.userId });
+  });
+
+  it("403 where the issuer's tenant role is lower: a global gestor who is a plain member grants nothing there", async () => {
+    const h = createHarness();
+    const [member, managed] = [tenantSlug(), tenantSlug()];
+    const ids = await ensureTenants(member, managed);
+    const gestor = await userWithRole(h.send, "gestor", [member], "usuario");
+    await joinTenantsAs(gestor.userId, "gestor", managed);
+    for (const tipo_destino of ["gestor", "associado"] as const) {
+      const problem = await expectProblem(
+        await createInviteRequest(h.send, gestor, { tipo_destino, organizacao: member }),
+        403,
+        "FORBIDDEN",
+      );
+      expect(problem.detail).toMatch(/you hold the usuario role/);
+    }
+    expect((await createInvite(h.send, gestor, { tipo_destino: "gestor", organizacao: managed })).role).toBe(
+      "gestor",
+    );
+    const refusals = (await h.auditRows()).filter((row) => row.reason === "profile_above_tenant_role");
+    expect(refusals).toHaveLength(2);
+    expect(refusals[0]).toMatchObject({ event: "invite.create", result: "failure", tenant_id: ids[member] });
+    // Nothing was reserved for the refusals: the one invite made is the only slot used today.
+    expect(
+      (await createInvite(h.send, gestor, { tipo_destino: "associado", organizacao: managed })).daily_quota
+        .used,
+    ).toBe(2);
+  });
+
+  it("a global admin acts as admin in the tenants they belong to, whatever their role there", async () => {
+    const h = createHarness();
+    const org = tenantSlug();
+    const admin = await userWithRole(h.send, "admin", [org], "usuario");
+    expect((await createInvite(h.send, admin, { tipo_destino: "admin", organizacao: org })).role).toBe(
+      "admin",
+    );
   });
 
   it("invites only into the issuer's organisations (root: any); names one by slug, id or number", async () => {
