@@ -146,10 +146,25 @@ describeOnEachDialect("TenantSessionRepository", (db) => {
       expiresAt: new Date(now().getTime() + 300_000),
       ip: null,
       userAgent: null,
+      tokenEpoch: 0,
       createdAt: now(),
     });
     return { t, user, id, hash };
   }
+
+  const cutOff = (user: string) =>
+    db().run(sql`UPDATE users SET token_epoch = token_epoch + 1 WHERE id = ${user}`);
+
+  it("ends a session, active or pending, when its user's tokens are cut off", async () => {
+    const active = await pendingSession();
+    const expiresAt = new Date(now().getTime() + 3_600_000);
+    expect(await sessions().activate(active.t.id, active.id, expiresAt, now())).toBe(true);
+    await cutOff(active.user);
+    expect(await sessions().findLive(active.t.id, active.id, now())).toBeUndefined();
+    const pending = await pendingSession();
+    await cutOff(pending.user);
+    expect(await sessions().activate(pending.t.id, pending.id, expiresAt, now())).toBe(false);
+  });
 
   it("finds a pending session only in its own tenant and activates it once", async () => {
     const { t, id, hash } = await pendingSession();

@@ -238,6 +238,7 @@ async function seedTenantSessions(userId: string) {
       expiresAt: at(expiresIn),
       ip: null,
       userAgent: null,
+      tokenEpoch: 0,
       createdAt: at(expiresIn - HOUR_MS),
     });
   await create("ses_expired", -1);

@@ -393,6 +393,7 @@ export const tenantSessions = pgTable(
     endedReason: text("ended_reason"),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    tokenEpoch: integer("token_epoch").notNull().default(0),
     createdAt: epochMs("created_at").notNull(),
   },
   (table) => [

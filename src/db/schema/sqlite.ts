@@ -478,6 +478,7 @@ export const tenantSessions = sqliteTable(
     endedReason: text("ended_reason"),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    tokenEpoch: integer("token_epoch").notNull().default(0),
     createdAt: integer("created_at").notNull(),
   },
   (table) => [

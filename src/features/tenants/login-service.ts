@@ -157,6 +157,7 @@ export class TenantLoginService {
       expiresAt: new Date(now.getTime() + lifetime * 1000),
       ip: client.ip,
       userAgent: client.userAgent,
+      tokenEpoch: user.tokenEpoch,
       createdAt: now,
     };
     await sessions.insert(session);

@@ -30,6 +30,8 @@ export interface NewTenantSession {
   expiresAt: Date;
   ip: string | null;
   userAgent: string | null;
+  /** The user's `token_epoch` at sign-in: a later cut-off (logout-all, password change or reset) ends it. */
+  tokenEpoch: number;
   createdAt: Date;
 }
 
@@ -88,9 +90,9 @@ export class TenantSessionRepository {
   async insert(session: NewTenantSession): Promise<void> {
     await this.db.run(sql`
       INSERT INTO tenant_sessions (id, session_hash, tenant_id, user_id, state, failed_attempts,
-                                   expires_at, ip, user_agent, created_at)
+                                   expires_at, ip, user_agent, token_epoch, created_at)
       VALUES (${session.id}, ${session.sessionHash}, ${session.tenantId}, ${session.userId}, ${session.state},
-              0, ${session.expiresAt.getTime()}, ${session.ip}, ${session.userAgent},
+              0, ${session.expiresAt.getTime()}, ${session.ip}, ${session.userAgent}, ${session.tokenEpoch},
               ${session.createdAt.getTime()})`);
   }
 
@@ -121,20 +123,23 @@ export class TenantSessionRepository {
 
   /**
    * Turns a pending session active until `expiresAt`, once: of concurrent verifications exactly one
-   * gets true. False when it is no longer pending, has expired or used up its attempts.
+   * gets true. False when it is no longer pending, has expired, used up its attempts or its user's
+   * sessions were cut off since it started.
    */
   async activate(tenantId: string, id: string, expiresAt: Date, now: Date): Promise<boolean> {
     const changed = await this.db.run(sql`
       UPDATE tenant_sessions SET state = 'active', activated_at = ${now.getTime()}, expires_at = ${expiresAt.getTime()}
       WHERE tenant_id = ${tenantId} AND id = ${id} AND state = 'pending'
-        AND expires_at > ${now.getTime()} AND failed_attempts < ${MAX_PENDING_ATTEMPTS}`);
+        AND expires_at > ${now.getTime()} AND failed_attempts < ${MAX_PENDING_ATTEMPTS}
+        AND token_epoch = (SELECT u.token_epoch FROM users u WHERE u.id = tenant_sessions.user_id)`);
     return changed === 1;
   }
 
   /**
    * The active session `id` of the tenant with the agent's current role, in one read: only while
-   * the session is active and unexpired, the tenant active, the user active and still an agent of
-   * the tenant. This is what makes a removed agent's or a disabled tenant's tokens stop at once.
+   * the session is active and unexpired, the tenant active, the user active, still an agent of the
+   * tenant and with no cut-off since sign-in (the same `token_epoch` rule as the user's own tokens).
+   * This is what makes a removed agent's, a disabled tenant's or a logged-out user's tokens stop at once.
    */
   async findLive(tenantId: string, id: string, now: Date): Promise<LiveTenantSession | undefined> {
     const row = await this.db.first<LiveRow>(sql`
@@ -145,7 +150,8 @@ export class TenantSessionRepository {
       JOIN tenant_members m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id
       JOIN users u ON u.id = s.user_id
       WHERE s.tenant_id = ${tenantId} AND s.id = ${id} AND s.state = 'active'
-        AND s.expires_at > ${now.getTime()} AND t.status = 'active' AND u.status = 'active'`);
+        AND s.expires_at > ${now.getTime()} AND t.status = 'active' AND u.status = 'active'
+        AND s.token_epoch = u.token_epoch`);
     return (
       row && {
         sessionId: row.id,

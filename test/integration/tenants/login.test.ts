@@ -10,6 +10,7 @@ import {
   expectProblem,
   type Harness,
   jsonRequest,
+  login,
   register,
 } from "../../helpers/accounts";
 import { rootUser } from "../../helpers/api-tokens";
@@ -52,6 +53,32 @@ describe("POST /tenants/{slug}/login and mfa/verify", () => {
       (await harness.send(`/tenants/${slug}/roles`, { headers: bearer(body.access_token) })).status,
     ).toBe(200);
     expect((await harness.send("/auth/me", { headers: bearer(body.access_token) })).status).toBe(403);
+  });
+
+  it("ends the agent's tenant sessions with logout-all and with a password change, as it ends their own tokens", async () => {
+    const roles = (token: string) => harness.send(`/tenants/${slug}/roles`, { headers: bearer(token) });
+    const agent = await agentOf(harness.send, root, slug, "gestor");
+    const before = await tenantSignIn(harness.send, slug, agent.account.email, agent.account.password);
+    expect((await roles(before.access_token)).status).toBe(200);
+    const logoutAll = await harness.send(
+      "/auth/logout",
+      jsonRequest({ refreshToken: agent.tokens.refreshToken, all: true }),
+    );
+    expect(logoutAll.status).toBe(204);
+    await expectProblem(await roles(before.access_token), 401);
+
+    const again = await tenantSignIn(harness.send, slug, agent.account.email, agent.account.password);
+    expect((await roles(again.access_token)).status).toBe(200);
+    const signedIn = await login(harness.send, agent.account.email, agent.account.password);
+    const changed = await harness.send(
+      "/auth/password",
+      jsonRequest(
+        { currentPassword: agent.account.password, newPassword: "a brand new tenant passphrase" },
+        bearer(signedIn.accessToken),
+      ),
+    );
+    expect(changed.status).toBe(200);
+    await expectProblem(await roles(again.access_token), 401);
   });
 
   it("gives the identical 401 for unknown tenant, disabled tenant, unknown e-mail, wrong password and non-agent", async () => {
