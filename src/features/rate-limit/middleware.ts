@@ -150,5 +150,6 @@ async function subjectOf(
     body !== null && typeof body === "object" ? (body as Record<string, unknown>)[key.field] : undefined;
   const identifier = typeof value === "string" ? normaliseIdentifier(value) : "";
   if (!identifier) return undefined;
-  return key.kind === "bodyAndIp" ? `${key.field}:${identifier}|${ip}` : `${key.field}:${identifier}`;
+  const name = key.countedAs ?? key.field;
+  return key.kind === "bodyAndIp" ? `${name}:${identifier}|${ip}` : `${name}:${identifier}`;
 }

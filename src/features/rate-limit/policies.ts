@@ -11,8 +11,8 @@ import { DAY_MS } from "../../platform/clock";
  */
 export type RateLimitKey =
   | { kind: "ip" }
-  | { kind: "body"; field: string }
-  | { kind: "bodyAndIp"; field: string }
+  | { kind: "body"; field: string; countedAs?: string }
+  | { kind: "bodyAndIp"; field: string; countedAs?: string }
   | { kind: "user" }
   | { kind: "apiToken" }
   | { kind: "service" };
@@ -20,17 +20,21 @@ export type RateLimitKey =
 /** Keys on `CF-Connecting-IP` (an IPv6 client is limited per /64); never `X-Forwarded-For`. */
 export const byClientIp: RateLimitKey = { kind: "ip" };
 
-/** Keys on a JSON body field (e.g. the login identifier), normalised and hashed. */
-export function byBodyField(field: string): RateLimitKey {
-  return { kind: "body", field };
+/**
+ * Keys on a JSON body field (e.g. the login identifier), normalised and hashed. `countedAs` names
+ * the subject after another door's field, so two routes spend one budget: the tenant login's
+ * `email` is counted as `/auth/login`'s `identifier`.
+ */
+export function byBodyField(field: string, countedAs?: string): RateLimitKey {
+  return { kind: "body", field, countedAs };
 }
 
 /**
  * Keys on a JSON body field together with the client IP: the budget of one identifier as tried
  * from one client, which nobody elsewhere can spend.
  */
-export function byBodyFieldAndClientIp(field: string): RateLimitKey {
-  return { kind: "bodyAndIp", field };
+export function byBodyFieldAndClientIp(field: string, countedAs?: string): RateLimitKey {
+  return { kind: "bodyAndIp", field, countedAs };
 }
 
 /** Keys on the authenticated user (their id, whatever the credential): after `authenticate()`. */
