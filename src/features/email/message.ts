@@ -12,6 +12,7 @@ export const EMAIL_TEMPLATES = [
   "two-factor-code",
   "api-token-leaked",
   "password-changed",
+  "two-factor-changed",
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
@@ -32,7 +33,9 @@ const fields = {
  * - `two-factor-code`: `code` (4 to 12 digits), optional `name`, optional `expiresInMinutes`;
  * - `api-token-leaked`: `tokenName` (the token's `nome`), `tokenStart` (its visible start, never
  *   the token), optional `name`;
- * - `password-changed`: `changedAt` (ISO 8601), `method` (`change` or `reset`), optional `name`.
+ * - `password-changed`: `changedAt` (ISO 8601), `method` (`change` or `reset`), optional `name`;
+ * - `two-factor-changed`: `changedAt` (ISO 8601), `change` (`enabled`, `disabled` or
+ *   `recovery-codes`), `method` (`totp` or `email`), optional `name`.
  */
 const EmailDataSchema = z.record(z.string(), z.string());
 

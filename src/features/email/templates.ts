@@ -31,6 +31,12 @@ const token = z.string().regex(/^[\x21-\x7e]{1,512}$/, "must be printable ASCII 
 
 const linkData = z.object({ token, name, expiresInMinutes });
 const changeData = z.object({ changedAt: z.iso.datetime(), method: z.enum(["change", "reset"]), name });
+const twoFactorChangeData = z.object({
+  changedAt: z.iso.datetime(),
+  change: z.enum(["enabled", "disabled", "recovery-codes"]),
+  method: z.enum(["totp", "email"]),
+  name,
+});
 const codeData = z.object({ code: z.string().regex(/^[0-9]{4,12}$/), name, expiresInMinutes });
 const leakedTokenData = z.object({
   tokenName: z.string().trim().min(1).max(200),
@@ -161,6 +167,33 @@ export const TEMPLATES: Record<EmailTemplate, Template> = {
     ],
     footer: "Avisamos toda alteração de senha da sua conta, para que você saiba se não foi você.",
   })),
+  "two-factor-changed": defineTemplate(twoFactorChangeData, (data, { appName }) => {
+    const how = data.method === "totp" ? "aplicativo autenticador" : "código por e-mail";
+    const when = dateTime(data.changedAt);
+    const what = {
+      enabled: `A verificação em duas etapas (${how}) foi ativada na sua conta do ${appName} em ${when}.`,
+      disabled: `A verificação em duas etapas (${how}) foi desativada na sua conta do ${appName} em ${when}. Agora basta a senha para entrar.`,
+      "recovery-codes": `Novos códigos de recuperação foram gerados para a sua conta do ${appName} em ${when}. Os códigos anteriores não valem mais.`,
+    }[data.change];
+    return {
+      subject:
+        data.change === "disabled"
+          ? `A verificação em duas etapas do ${appName} foi desativada`
+          : data.change === "enabled"
+            ? `A verificação em duas etapas do ${appName} foi ativada`
+            : `Novos códigos de recuperação no ${appName}`,
+      blocks: [
+        { kind: "paragraph", text: greeting(data.name) },
+        { kind: "paragraph", text: what },
+        {
+          kind: "paragraph",
+          text: `Se não foi você, redefina sua senha agora pela opção “Esqueci minha senha” do ${appName} e avise o suporte.`,
+        },
+      ],
+      footer:
+        "Avisamos toda mudança na verificação em duas etapas da sua conta, para que você saiba se não foi você.",
+    };
+  }),
   "two-factor-code": defineTemplate(codeData, (data, { appName }) => ({
     subject: `Seu código de verificação do ${appName}`,
     blocks: [

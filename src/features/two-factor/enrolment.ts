@@ -7,6 +7,7 @@ import { type CodeHasher, recoveryDigestInput } from "./code-hashing";
 import { generateRecoveryCodes, normalizeRecoveryCode } from "./codes";
 import type { EmailedCodeService } from "./emailed-codes";
 import type { TwoFactorFailures } from "./failures";
+import { sendTwoFactorChangedNotice } from "./notice";
 import { qrSvg } from "./qr-svg";
 import type { TwoFactorMethod, TwoFactorRecord, TwoFactorRepository } from "./repository";
 import { attemptedMethod, type SecondFactorVerifier } from "./second-factor-verifier";
@@ -15,7 +16,7 @@ import { generateTotpSecret, matchTotp, totpUri } from "./totp";
 /** What `EnrolmentService` is built from. */
 export type EnrolmentDeps = Pick<
   Shared,
-  "config" | "clock" | "random" | "audit" | "metrics" | "passwords" | "secretBoxes"
+  "config" | "clock" | "random" | "audit" | "metrics" | "passwords" | "secretBoxes" | "email" | "background"
 > & {
   twoFactor: TwoFactorRepository;
   verifier: SecondFactorVerifier;
@@ -103,6 +104,7 @@ export class EnrolmentService {
     await this.deps.audit.userEvent("two_factor.enable", "success", user, {
       metadata: { method: input.method, recoveryCodes: codes.length },
     });
+    sendTwoFactorChangedNotice(this.deps, user, "enabled", input.method, this.deps.clock.now());
     return codes;
   }
 
@@ -126,6 +128,7 @@ export class EnrolmentService {
     await twoFactor.disable(user.id);
     metrics.increment("tokens_two_factor_events_total", { event: "disabled" });
     await audit.userEvent("two_factor.disable", "success", user, { metadata: { method: record.method } });
+    sendTwoFactorChangedNotice(this.deps, user, "disabled", record.method, this.deps.clock.now());
   }
 
   /** A new set of recovery codes for a current second factor; the old set stops working. */
@@ -137,6 +140,7 @@ export class EnrolmentService {
     await this.deps.audit.userEvent("two_factor.recovery_codes.generate", "success", user, {
       metadata: { recoveryCodes: codes.length },
     });
+    sendTwoFactorChangedNotice(this.deps, user, "recovery-codes", record.method, this.deps.clock.now());
     return codes;
   }
 

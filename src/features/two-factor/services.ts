@@ -35,6 +35,7 @@ export type TwoFactorShared = Pick<
   | "audit"
   | "metrics"
   | "email"
+  | "background"
   | "rateLimiter"
   | "secretBoxes"
 >;

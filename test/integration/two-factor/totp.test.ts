@@ -300,12 +300,29 @@ describe("POST /auth/2fa/disable", () => {
     });
     await expectProblem(badCode, 400, "CODE_REJECTED");
     expect(await status(token)).toMatchObject({ enabled: true });
+    const notices = () =>
+      harness.emails
+        .filter((email) => email.template === "two-factor-changed" && email.to === user.account.email)
+        .map((email) => [email.data.change, email.data.method]);
+    // Enabling sent its notice; the refused attempts to disable sent none.
+    expect(notices()).toEqual([["enabled", "totp"]]);
 
     const disabled = await authed(harness.send, "/auth/2fa/disable", token, {
       password: user.account.password,
       code,
     });
     expect(disabled.status).toBe(204);
+    expect(notices()).toEqual([
+      ["enabled", "totp"],
+      ["disabled", "totp"],
+    ]);
+    const notice = harness.emails.find(
+      (email) => email.data.change === "disabled" && email.to === user.account.email,
+    )!;
+    // What changed, how and when: never a code, a secret or the recovery codes.
+    for (const key of Object.keys(notice.data))
+      expect(["change", "changedAt", "method", "name"]).toContain(key);
+    expect(JSON.stringify(notice.data)).not.toContain(code);
     expect(await status(token)).toEqual({
       enabled: false,
       method: null,
@@ -355,6 +372,12 @@ describe("POST /auth/2fa/recovery-codes", () => {
     const { recoveryCodes } = (await response.json()) as RecoveryCodesResponse;
     expect(recoveryCodes).toHaveLength(10);
     expect(recoveryCodes).not.toContain(user.recoveryCodes[0]);
+    const notice = harness.emails
+      .filter((email) => email.template === "two-factor-changed" && email.to === user.account.email)
+      .at(-1);
+    expect(notice?.data).toMatchObject({ change: "recovery-codes", method: "totp" });
+    // The notice never carries a code: the new set is shown once, in this response only.
+    for (const code of recoveryCodes) expect(JSON.stringify(notice?.data)).not.toContain(code);
     const login = (code: string) =>
       loginWithCode(harness.send, user.account.username, user.account.password, code);
     await expectProblem(await login(user.recoveryCodes[0]!), 401, "INVALID_TWO_FACTOR_CODE");

@@ -11,6 +11,12 @@ const DATA: Record<EmailTemplate, Record<string, string>> = {
   "two-factor-code": { code: "482913", name: "Maria", expiresInMinutes: "10" },
   "api-token-leaked": { tokenName: "Deploy do CI", tokenStart: "eat_xK9mP2", name: "Maria" },
   "password-changed": { changedAt: "2026-11-23T15:42:25.157Z", method: "change", name: "Maria" },
+  "two-factor-changed": {
+    changedAt: "2026-11-23T15:42:25.157Z",
+    change: "disabled",
+    method: "totp",
+    name: "Maria",
+  },
 };
 
 describe("renderEmail", () => {
@@ -47,6 +53,24 @@ describe("renderEmail", () => {
     );
     expect(reset.text).toContain("foi redefinida em 02/01/2026 às 03:04 (UTC), com um link");
     expect(reset.text).toContain("Olá!");
+  });
+
+  it("two-factor-changed says what changed, how and when, and what to do if it was not the reader", () => {
+    const render = (change: string, method: string) =>
+      renderEmail(
+        { template: "two-factor-changed", data: { ...DATA["two-factor-changed"], change, method } },
+        context,
+      );
+    const disabled = render("disabled", "totp");
+    expect(disabled.subject).toBe("A verificação em duas etapas do Edge Auth foi desativada");
+    expect(disabled.text).toContain(
+      "(aplicativo autenticador) foi desativada na sua conta do Edge Auth em 23/11/2026 às 15:42 (UTC)",
+    );
+    expect(disabled.text).toContain("Esqueci minha senha");
+    expect(disabled.text).not.toMatch(/https?:/);
+    expect(render("enabled", "email").text).toContain("(código por e-mail) foi ativada");
+    expect(render("recovery-codes", "totp").text).toContain("Os códigos anteriores não valem mais.");
+    expect(() => render("swapped", "totp")).toThrow(EmailRenderError);
   });
 
   it("verify-email and password-reset carry the token only in the URL fragment", () => {
