@@ -6,6 +6,7 @@ import type { RandomSource } from "../../platform/random";
 import type { MetricsRecorder } from "../metrics/recorder";
 import { deliverWebhook, type WebhookFetch } from "./deliver";
 import type { WebhookDeliveryRepository } from "./deliveries";
+import { receiverLabel } from "./destination";
 import { openWebhookPayload, type PayloadCipher, type WebhookMessage, WebhookMessageSchema } from "./events";
 import { webhookHeaders } from "./signing";
 
@@ -145,8 +146,8 @@ async function consumeMessage(message: Message<unknown>, url: URL, deps: Webhook
       retryOrDeadLetter({ error: { message: "the payload could not be opened: wrong key or altered" } });
       return;
     }
-    // Receivers often put a token in the query string: the log keeps the origin and path only.
-    const receiver = `${url.origin}${url.pathname}`;
+    // Receivers put credentials in the query or the path: the log keeps the origin only.
+    const receiver = receiverLabel(url);
     const recorded = await deps.deliveries.record({
       eventId: event.eventId,
       event: event.event,

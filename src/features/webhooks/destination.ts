@@ -79,3 +79,14 @@ export function checkWebhookUrl(text: string, environment: Config["environment"]
   }
   return { ok: true, url };
 }
+
+/**
+ * How the delivery log names a receiver: its origin, and `/…` when it has a path. Many receivers
+ * put their credential in the URL, in the query (kept out since the start) or in the path itself
+ * (Slack's `/services/T…/B…/<secret>`, Discord's `/api/webhooks/<id>/<token>`, webhook.site's
+ * `/<uuid>`), and the log is read by admins and stored for as long as deliveries are kept. The
+ * configured `TOKENS_WEBHOOK_URL` is the place to see the whole URL.
+ */
+export function receiverLabel(url: URL): string {
+  return url.pathname === "/" ? url.origin : `${url.origin}/…`;
+}

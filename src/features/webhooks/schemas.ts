@@ -9,7 +9,10 @@ export const WebhookDeliverySchema = z
       .openapi({ description: "The `webhook-id` receivers see", example: "evt_06h0j4mzd049b7r6qr1w6tgk9w" }),
     event: z.enum(WEBHOOK_EVENTS),
     invite_id: z.string(),
-    url: z.string().openapi({ description: "The receiver's origin and path (never its query string)" }),
+    url: z.string().openapi({
+      description:
+        "The receiver's origin, followed by `/…` when its URL has a path: paths and query strings often carry the receiver's credential, so neither is logged",
+    }),
     status: z.enum(["pending", "delivered", "failed"]).openapi({
       description:
         "`pending`: queued or retrying; `delivered`: a 2xx; `failed`: every retry failed (dead-lettered)",

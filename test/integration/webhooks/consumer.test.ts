@@ -11,6 +11,7 @@ import {
 } from "../../../src/features/webhooks/consumer";
 import { WEBHOOK_USER_AGENT, type WebhookFetch } from "../../../src/features/webhooks/deliver";
 import { WebhookDeliveryRepository } from "../../../src/features/webhooks/deliveries";
+import { receiverLabel } from "../../../src/features/webhooks/destination";
 import { payloadAssociatedData, type WebhookMessage } from "../../../src/features/webhooks/events";
 import { retryDelaySeconds } from "../../../src/platform/backoff";
 import { ManualClock } from "../../../src/platform/clock";
@@ -113,6 +114,23 @@ async function codeOf(message: WebhookMessage): Promise<string> {
 }
 
 describe("webhook consumer", () => {
+  it("logs a receiver by its origin only: a credential in its path or query never reaches the log", async () => {
+    const secretPath = "/services/T0AAAAAAA/B0BBBBBBB/s3cr3tXXXXXXXXXXXXXXXXXX";
+    const { receiver, sink, deliveries, run } = setup({
+      url: `https://hooks.slack.test${secretPath}?token=q5ecret`,
+    });
+    const message = await webhookMessage(webhookPayload("invite.created"));
+    await run([{ id: "q1", body: message }]);
+    expect(receiver.received[0]!.url).toBe(`https://hooks.slack.test${secretPath}?token=q5ecret`);
+    const logged = await deliveries.find(message.eventId);
+    expect(logged?.url).toBe("https://hooks.slack.test/…");
+    for (const secret of ["s3cr3t", "q5ecret"]) {
+      expect(JSON.stringify(logged)).not.toContain(secret);
+      expect(JSON.stringify(sink.lines)).not.toContain(secret);
+    }
+    expect(receiverLabel(new URL("https://hooks.example.com"))).toBe("https://hooks.example.com");
+  });
+
   it("delivers the raw payload signed: standardwebhooks verifies it, X-Hubx-Signature recomputes", async () => {
     const { receiver, sink, counted, deliveries, run } = setup();
     const payload = webhookPayload("invite.created");
@@ -148,7 +166,7 @@ describe("webhook consumer", () => {
       event: "invite.created",
       subjectId: payload.id,
       payloadSealed: message.sealedPayload,
-      url: "https://hooks.example.com/edge-auth",
+      url: "https://hooks.example.com/…",
       status: "delivered",
       attempts: 1,
       lastStatus: 204,

@@ -131,7 +131,7 @@ describe("invite webhooks, through the Worker's queue handler", () => {
       event_id: h.webhooks[0]!.eventId,
       event: "invite.created",
       invite_id: invite.id,
-      url: "https://hooks.example.com/edge-auth",
+      url: "https://hooks.example.com/…",
       status: "delivered",
       attempts: 2,
       last_status: 200,
