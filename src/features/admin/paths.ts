@@ -28,6 +28,8 @@ export const SECTIONS = {
   },
   apiTokens: { path: "/admin/tokens-de-api", label: "Tokens de API", permission: "api-tokens:read-any" },
   users: { path: "/admin/usuarios", label: "Usuários e papéis", permission: "users:read" },
+  // Any global role reads a tenant's roles where their tenant role allows: the page lists those.
+  tenants: { path: "/admin/tenants", label: "Organizações", permission: "tenant-roles:read" },
   webhooks: { path: "/admin/webhooks", label: "Webhooks", permission: "webhooks:read" },
   audit: { path: "/admin/auditoria", label: "Auditoria", permission: "audit:read" },
 } as const satisfies Record<string, ConsoleSection>;

@@ -1,16 +1,23 @@
 import { AppError } from "../../platform/errors";
 import type { Shared } from "../../shared";
-import type { Principal } from "../authorization/principal";
+import { type Principal, roleAtLeast } from "../authorization/principal";
 import type { TenantAccess, TenantAccessResolver } from "./access";
 import type { Agent, AgentRepository } from "./agent-repository";
-import type { TenantRole } from "./repository";
+import { TENANT_ROLES, type Tenant, type TenantRepository, type TenantRole } from "./repository";
 import { tenantRoleAtLeast } from "./roles";
 import type { TenantSessionRepository } from "./session-repository";
+
+/** A page of the tenants a caller manages: each with the caller's role and its number of agents. */
+export interface ManagedTenantPage {
+  items: Array<{ tenant: Tenant; role: TenantRole; agents: number }>;
+  nextCursor: string | null;
+}
 
 /** What `TenantRoleService` is built from. */
 export type TenantRoleDeps = Pick<Shared, "audit" | "clock" | "credentials"> & {
   access: TenantAccessResolver;
   agents: AgentRepository;
+  tenants: Pick<TenantRepository, "list" | "membershipsOf">;
   sessions: Pick<TenantSessionRepository, "endForAgentStatement">;
 };
 
@@ -24,8 +31,38 @@ export class TenantRoleService {
   constructor(private readonly deps: TenantRoleDeps) {}
 
   async list(principal: Principal, slug: string): Promise<Agent[]> {
+    return (await this.roster(principal, slug)).agents;
+  }
+
+  /** The tenant's agents and the caller's own role there (what they may grant and touch). */
+  async roster(principal: Principal, slug: string): Promise<{ role: TenantRole; agents: Agent[] }> {
     const access = await this.manager(principal, slug);
-    return this.deps.agents.list(access.tenantId);
+    return { role: access.role, agents: await this.deps.agents.list(access.tenantId) };
+  }
+
+  /**
+   * One page, by slug, of the tenants whose roles the caller may read, with the caller's role and
+   * the number of agents of each: every tenant for global admin and root (they act as admin in
+   * all), the tenants where they are gestor or above for anyone else (`manager`'s rule).
+   */
+  async managedTenants(
+    principal: Pick<Principal, "userId" | "role">,
+    options: { cursor?: string; limit: number },
+  ): Promise<ManagedTenantPage> {
+    const { tenants, agents } = this.deps;
+    let page: { items: Array<{ tenant: Tenant; role: TenantRole }>; nextCursor: string | null };
+    if (roleAtLeast(principal.role, "admin")) {
+      const all = await tenants.list(options);
+      page = { items: all.tenants.map((tenant) => ({ tenant, role: "admin" })), nextCursor: all.nextCursor };
+    } else {
+      const managing = TENANT_ROLES.filter((role) => tenantRoleAtLeast(role, "gestor"));
+      page = await tenants.membershipsOf(principal.userId, managing, options);
+    }
+    const counts = await agents.countByTenant(page.items.map((item) => item.tenant.id));
+    return {
+      items: page.items.map((item) => ({ ...item, agents: counts.get(item.tenant.id) ?? 0 })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /** Creates or changes `agentId`'s role (a user id); 404 for no such user. */
