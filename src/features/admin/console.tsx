@@ -8,7 +8,7 @@ import type { App } from "../../http/openapi";
 import { DAY_MS } from "../../platform/clock";
 import { AppError } from "../../platform/errors";
 import type { Permission } from "../authorization/permissions";
-import { type Principal, SCOPES } from "../authorization/principal";
+import { type Principal, roleAtLeast, SCOPES } from "../authorization/principal";
 import { refusalOf } from "../authorization/rules";
 import type { User } from "../users/user";
 import { readForm } from "../web/form-body";
@@ -65,9 +65,13 @@ export function principalOf(user: User): Principal {
   return { kind: "user", userId: user.id, role: user.role, scopes: SCOPES, user };
 }
 
-/** The sections `principal` may open (the API's `refusalOf` rule), in menu order. */
+/** The sections `principal` may open (the API's `refusalOf` rule and the section's role), in menu order. */
 export function sectionsFor(principal: Principal): ConsoleSection[] {
-  return Object.values(SECTIONS).filter((section) => refusalOf(principal, section.permission) === undefined);
+  return Object.values(SECTIONS).filter(
+    (section: ConsoleSection) =>
+      refusalOf(principal, section.permission) === undefined &&
+      (section.minimumRole === undefined || roleAtLeast(principal.role, section.minimumRole)),
+  );
 }
 
 /** Renders a console page inside the layout, with the menu of what this visitor may open. */
@@ -147,7 +151,9 @@ async function admit(c: PageContext, permission: Permission): Promise<ConsoleVis
   const visit = await resumeConsole(c);
   if (visit === "signed_out") return c.redirect(SIGN_IN_PATH, 303);
   if (visit === "no_two_factor") return c.redirect(`${SIGN_IN_PATH}?aviso=2fa`, 303);
-  if (refusalOf(visit.principal, permission) !== undefined) {
+  // Someone the console has no section for (a usuario whose session began on
+  // /tokens/ativar-2fa/) is refused everywhere, as at sign-in, whatever the page's permission.
+  if (refusalOf(visit.principal, permission) !== undefined || sectionsFor(visit.principal).length === 0) {
     return renderConsole(visit, forbiddenPage(), 403);
   }
   return visit;
