@@ -1,6 +1,6 @@
 import { AppError } from "../../platform/errors";
 import type { Shared } from "../../shared";
-import { type Principal, roleAtLeast } from "../authorization/principal";
+import type { Principal } from "../authorization/principal";
 import type { TenantAccess, TenantAccessResolver } from "./access";
 import type { Agent, AgentRepository } from "./agent-repository";
 import { TENANT_ROLES, type Tenant, type TenantRepository, type TenantRole } from "./repository";
@@ -17,7 +17,7 @@ export interface ManagedTenantPage {
 export type TenantRoleDeps = Pick<Shared, "audit" | "clock" | "credentials"> & {
   access: TenantAccessResolver;
   agents: AgentRepository;
-  tenants: Pick<TenantRepository, "list" | "membershipsOf">;
+  tenants: Pick<TenantRepository, "membershipsOf">;
   sessions: Pick<TenantSessionRepository, "endForAgentStatement">;
 };
 
@@ -41,24 +41,18 @@ export class TenantRoleService {
   }
 
   /**
-   * One page, by slug, of the tenants whose roles the caller may read, with the caller's role and
-   * the number of agents of each: every tenant for global admin and root (they act as admin in
-   * all), the tenants where they are gestor or above for anyone else (`manager`'s rule).
+   * One page, by slug, of the tenants where the caller is an agent whose tenant role may read the
+   * roles (gestor or above, `manager`'s rule), with that role and the number of agents of each.
+   * Global admin and root act in every tenant besides these: they list all with
+   * `TenantAdminService.list`.
    */
   async managedTenants(
-    principal: Pick<Principal, "userId" | "role">,
+    principal: Pick<Principal, "userId">,
     options: { cursor?: string; limit: number },
   ): Promise<ManagedTenantPage> {
-    const { tenants, agents } = this.deps;
-    let page: { items: Array<{ tenant: Tenant; role: TenantRole }>; nextCursor: string | null };
-    if (roleAtLeast(principal.role, "admin")) {
-      const all = await tenants.list(options);
-      page = { items: all.tenants.map((tenant) => ({ tenant, role: "admin" })), nextCursor: all.nextCursor };
-    } else {
-      const managing = TENANT_ROLES.filter((role) => tenantRoleAtLeast(role, "gestor"));
-      page = await tenants.membershipsOf(principal.userId, managing, options);
-    }
-    const counts = await agents.countByTenant(page.items.map((item) => item.tenant.id));
+    const managing = TENANT_ROLES.filter((role) => tenantRoleAtLeast(role, "gestor"));
+    const page = await this.deps.tenants.membershipsOf(principal.userId, managing, options);
+    const counts = await this.deps.agents.countByTenant(page.items.map((item) => item.tenant.id));
     return {
       items: page.items.map((item) => ({ ...item, agents: counts.get(item.tenant.id) ?? 0 })),
       nextCursor: page.nextCursor,

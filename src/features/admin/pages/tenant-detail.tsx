@@ -283,7 +283,9 @@ function AgentsCard({
                         value="sim"
                         required
                       />
-                      <label for={`confirmar-${agent.agentId}`}>Confirmo remover {agent.email}</label>
+                      <label for={`confirmar-${agent.agentId}`}>
+                        Confirmo<span class="visually-hidden"> remover {agent.email}</span>
+                      </label>
                     </div>
                     <button type="submit" class="danger" aria-label={`Remover ${agent.email}`}>
                       Remover
