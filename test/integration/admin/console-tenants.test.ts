@@ -5,6 +5,7 @@ import { createHarness, type Harness, register } from "../../helpers/accounts";
 import { ConsoleBrowser, consoleCsrf } from "../../helpers/console-browser";
 import { unique } from "../../helpers/dialects";
 import { ensureTenants } from "../../helpers/invites";
+import { PageBrowser } from "../../helpers/page-browser";
 import { authed, codeAt, setupTotp } from "../../helpers/two-factor";
 
 // Each test signs in two or three people (an Argon2id hash each) on two shared cores.
@@ -305,6 +306,30 @@ describe("/admin/tenants for a global gestor", () => {
         .all<{ reason: string; metadata: string }>();
       expect(results[0]).toMatchObject({ reason: "csrf" });
       expect(results[0]!.metadata).toContain("admin:tenants:criar");
+    },
+    SLOW,
+  );
+});
+
+describe("/admin/tenants for a global usuario", () => {
+  it(
+    "refuses them every console page even with a two-factor session begun on /tokens/ativar-2fa/",
+    async () => {
+      const usuario = await member("usuario");
+      const slug = unique("uu");
+      await agentOf(slug, usuario.id, "gestor");
+      const pageBrowser = new PageBrowser(harness.send);
+      await pageBrowser.get();
+      await pageBrowser.submit("entrar", { identificador: usuario.username, senha: usuario.password });
+      await pageBrowser.submit("segundo-fator", { codigo: codeAt(usuario.secret, harness.clock) });
+      const browser = new ConsoleBrowser(harness.send);
+      for (const [name, value] of pageBrowser.cookies) browser.cookies.set(name, value);
+      // Their tenant role would let the API show them the roster; the console is for gestor and above.
+      expect((await browser.get("/admin/tenants")).status).toBe(403);
+      expect(browser.html).toContain("Acesso negado");
+      expect(browser.html).not.toContain('href="/admin/tenants"');
+      expect((await browser.get(`/admin/tenants/${slug}`)).status).toBe(403);
+      expect((await browser.get("/admin/convites")).status).toBe(403);
     },
     SLOW,
   );
