@@ -216,3 +216,64 @@ describeOnEachDialect("TenantSessionRepository", (db) => {
     expect(user).toMatch(/^usr_/);
   });
 });
+
+describeOnEachDialect("the console's tenant queries", (db) => {
+  const tenants = () => new TenantRepository(db(), clock, cryptoRandom);
+  const agents = () => new AgentRepository(db());
+  const tenant = (prefix: string) =>
+    tenants().create({ slug: unique(prefix), name: "T", sessionTimeoutSeconds: null, mfaRequired: false });
+
+  it("pages the tenants where a user holds one of the given roles, by slug, with that role", async () => {
+    const user = await insertUser(db());
+    const [a, b, c, usuarioIn, elsewhere] = [
+      await tenant("ma"),
+      await tenant("mb"),
+      await tenant("mc"),
+      await tenant("mu"),
+      await tenant("mx"),
+    ];
+    await agents().assign(a.id, user, "gestor", clock.now());
+    await agents().assign(b.id, user, "admin", clock.now());
+    await agents().assign(c.id, user, "gestor", clock.now());
+    await agents().assign(usuarioIn.id, user, "usuario", clock.now());
+    await agents().assign(elsewhere.id, await insertUser(db()), "admin", clock.now());
+
+    const first = await tenants().membershipsOf(user, ["admin", "gestor"], { limit: 2 });
+    expect(first.items).toEqual([
+      { tenant: { id: a.id, slug: a.slug, name: "T" }, role: "gestor" },
+      { tenant: { id: b.id, slug: b.slug, name: "T" }, role: "admin" },
+    ]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await tenants().membershipsOf(user, ["admin", "gestor"], {
+      limit: 2,
+      cursor: first.nextCursor!,
+    });
+    expect(second).toEqual({
+      items: [{ tenant: { id: c.id, slug: c.slug, name: "T" }, role: "gestor" }],
+      nextCursor: null,
+    });
+    expect(
+      (await tenants().membershipsOf(user, ["usuario"], { limit: 10 })).items.map((i) => i.tenant.id),
+    ).toEqual([usuarioIn.id]);
+    expect(await tenants().membershipsOf(user, [], { limit: 10 })).toEqual({ items: [], nextCursor: null });
+  });
+
+  it("counts each tenant's agents in one grouped read, tenants without agents absent", async () => {
+    const [busy, quiet, empty] = [await tenant("ca"), await tenant("cb"), await tenant("cc")];
+    for (const role of ["admin", "gestor", "usuario"] as const) {
+      await agents().assign(busy.id, await insertUser(db()), role, clock.now());
+    }
+    await agents().assign(quiet.id, await insertUser(db()), "usuario", clock.now());
+    const counts = await agents().countByTenant([busy.id, quiet.id, empty.id]);
+    expect([...counts.entries()].sort()).toEqual(
+      [
+        [busy.id, 3],
+        [quiet.id, 1],
+      ].sort(),
+    );
+    expect(await agents().countByTenant([])).toEqual(new Map());
+    // More ids than one statement binds: counted in slices, the same answer.
+    const many = [...Array.from({ length: 120 }, () => `tnt_${unique()}`), busy.id];
+    expect((await agents().countByTenant(many)).get(busy.id)).toBe(3);
+  });
+});

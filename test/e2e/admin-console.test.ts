@@ -157,6 +157,7 @@ describe("the admin console in a real browser", () => {
       "Ajudar usuários com códigos",
       "Tokens de API",
       "Usuários e papéis",
+      "Organizações",
       "Webhooks",
       "Auditoria",
     ]);
@@ -256,7 +257,7 @@ describe("the admin console in a real browser", () => {
       .getByRole("navigation", { name: "Seções do console" })
       .getByRole("link")
       .allInnerTexts();
-    expect(menu).toEqual(["Convites", "Uso"]);
+    expect(menu).toEqual(["Convites", "Uso", "Organizações"]);
     await shot(gestorPage, "08-gestor-convites");
     await accessible(gestorPage);
     expect((await gestorPage.goto(`${baseUrl}/admin/usuarios`))?.status()).toBe(403);
@@ -385,6 +386,134 @@ describe("the admin console in a real browser", () => {
     await shot(page, "17-uso");
     await accessible(page);
   });
+
+  it("creates a tenant, changes its settings, assigns an agent a role and removes it; a gestor sees only theirs", async () => {
+    const slug = `org-${tag}`;
+    const otherSlug = `outra-${tag}`;
+    await json(await api("POST", "/api/tenants", { slug: otherSlug, name: `Outra ${tag}` }, devAdmin), 201);
+    const agent = await account("console.agente", "gestor", devAdmin);
+    await enableTotp(agent);
+    const agentEmail = `${agent.username}@example.com`;
+
+    await page.goto(`${baseUrl}/admin/tenants`);
+    await page.getByRole("heading", { name: "Organizações", level: 1 }).waitFor();
+    await shot(page, "18-organizacoes");
+    await accessible(page);
+    await page.getByLabel("Identificador (slug)").fill(slug);
+    await page.getByLabel("Nome", { exact: true }).fill(`Organização ${tag}`);
+    await page.getByLabel("Tempo de sessão (segundos)").fill("1800");
+    await page.getByLabel("Exigir segundo fator de todos").check();
+    await page.getByRole("button", { name: "Criar organização" }).click();
+    await page.getByText("Organização criada.").waitFor();
+    expect(page.url()).toBe(`${baseUrl}/admin/tenants/${slug}?aviso=criado`);
+    await shot(page, "19-organizacao-criada");
+    await accessible(page);
+    const created = await json<{ name: string; session_timeout_seconds: number; mfa_required: boolean }>(
+      await api("GET", `/api/tenants/${slug}`, undefined, admin.token),
+      200,
+    );
+    expect(created).toMatchObject({
+      name: `Organização ${tag}`,
+      session_timeout_seconds: 1800,
+      mfa_required: true,
+    });
+
+    await page.getByLabel("Nome", { exact: true }).fill(`Renomeada ${tag}`);
+    await page.getByLabel("Exigir segundo fator de todos").uncheck();
+    await page.getByRole("button", { name: "Salvar configurações" }).click();
+    await page.getByText("Configurações salvas.").waitFor();
+    await shot(page, "20-organizacao-configuracoes");
+    await accessible(page);
+    const changed = await json<{ name: string; mfa_required: boolean }>(
+      await api("GET", `/api/tenants/${slug}`, undefined, admin.token),
+      200,
+    );
+    expect(changed).toMatchObject({ name: `Renomeada ${tag}`, mfa_required: false });
+
+    await page.getByLabel("Id do usuário").fill(agent.id);
+    await page.getByLabel("Papel", { exact: true }).selectOption("gestor");
+    await page.getByRole("button", { name: "Atribuir papel" }).click();
+    await page.getByText("Papel atribuído.").waitFor();
+    expect(await page.getByRole("row").filter({ hasText: agentEmail }).textContent()).toContain("gestor");
+    await shot(page, "21-organizacao-agentes");
+    await accessible(page);
+    const roles = await json<Array<{ agent_id: string; role: string }>>(
+      await api("GET", `/tenants/${slug}/roles`, undefined, admin.token),
+      200,
+    );
+    expect(roles.find((role) => role.agent_id === agent.id)?.role).toBe("gestor");
+
+    // The agent, a global gestor, sees this tenant and not the other one, and no create nor settings.
+    const context = await browser.newContext({ locale: "pt-BR", viewport: { width: 1280, height: 900 } });
+    const gestorPage = await context.newPage();
+    await consoleSignIn(gestorPage, agent);
+    await gestorPage.getByRole("heading", { name: "Convites", level: 1 }).waitFor();
+    await gestorPage.goto(`${baseUrl}/admin/tenants`);
+    const listed = await gestorPage.getByRole("table").locator("tbody tr").allInnerTexts();
+    expect(listed.some((row) => row.includes(slug))).toBe(true);
+    expect(listed.some((row) => row.includes(otherSlug))).toBe(false);
+    expect(await gestorPage.getByRole("button", { name: "Criar organização" }).count()).toBe(0);
+    await shot(gestorPage, "22-gestor-organizacoes");
+    await accessible(gestorPage);
+    expect((await gestorPage.goto(`${baseUrl}/admin/tenants/${otherSlug}`))?.status()).toBe(404);
+    await gestorPage.getByRole("heading", { name: "Não encontrado" }).waitFor();
+    await shot(gestorPage, "23-gestor-organizacao-404");
+    await accessible(gestorPage);
+    await gestorPage.goto(`${baseUrl}/admin/tenants/${slug}`);
+    expect(await gestorPage.getByRole("button", { name: "Salvar configurações" }).count()).toBe(0);
+    expect(await gestorPage.getByLabel("Papel", { exact: true }).locator("option").allInnerTexts()).toEqual([
+      "gestor",
+      "usuario",
+    ]);
+    await shot(gestorPage, "24-gestor-organizacao");
+    await accessible(gestorPage);
+    const rolesAction = `/admin/tenants/${slug}/papeis`;
+    const csrf = await gestorPage
+      .locator(`form[action="${rolesAction}"][method="post"] input[name="csrf"]`)
+      .first()
+      .inputValue();
+    const above = await context.request.post(`${baseUrl}${rolesAction}`, {
+      form: { csrf, agent_id: usuario.id, role: "admin" },
+      headers: { origin: baseUrl },
+      maxRedirects: 0,
+    });
+    expect(above.status()).toBe(403);
+    const aboveHtml = await above.text();
+    expect(aboveHtml).toContain("Ninguém concede um papel acima do próprio.");
+    const noCsrf = await context.request.post(`${baseUrl}${rolesAction}`, {
+      form: { agent_id: usuario.id, role: "usuario" },
+      headers: { origin: baseUrl },
+      maxRedirects: 0,
+    });
+    expect(noCsrf.status()).toBe(403);
+    expect(await noCsrf.text()).toContain("Não foi possível confirmar este formulário");
+    const create = await context.request.post(`${baseUrl}/admin/tenants`, {
+      form: { csrf, slug: `gestor-${tag}`, name: "Não" },
+      headers: { origin: baseUrl },
+      maxRedirects: 0,
+    });
+    expect(create.status()).toBe(403);
+    expect((await api("GET", `/api/tenants/gestor-${tag}`, undefined, admin.token)).status).toBe(404);
+    await gestorPage.setContent(aboveHtml);
+    await shot(gestorPage, "25-papel-acima-recusado");
+    await accessible(gestorPage);
+    await context.close();
+
+    // The admin removes the agent, after the confirmation.
+    await page.goto(`${baseUrl}/admin/tenants/${slug}`);
+    const row = page.getByRole("row").filter({ hasText: agentEmail });
+    await row.getByLabel(`Confirmo remover ${agentEmail}`).check();
+    await row.getByRole("button", { name: `Remover ${agentEmail}` }).click();
+    await page.getByText("Agente removido da organização.").waitFor();
+    expect(await page.getByRole("row").filter({ hasText: agentEmail }).count()).toBe(0);
+    await shot(page, "26-agente-removido");
+    await accessible(page);
+    const after = await json<Array<{ agent_id: string }>>(
+      await api("GET", `/tenants/${slug}/roles`, undefined, admin.token),
+      200,
+    );
+    expect(after.some((role) => role.agent_id === agent.id)).toBe(false);
+  }, 180_000);
 
   it("signs out", async () => {
     await page.goto(`${baseUrl}/admin/convites`);

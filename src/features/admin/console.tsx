@@ -1,12 +1,14 @@
+import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { fieldErrors } from "../../http/error-handler";
 import type { AppEnv } from "../../http/hono-env";
 import type { App } from "../../http/openapi";
 import { DAY_MS } from "../../platform/clock";
 import { AppError } from "../../platform/errors";
 import type { Permission } from "../authorization/permissions";
-import { type Principal, SCOPES } from "../authorization/principal";
+import { type Principal, roleAtLeast, SCOPES } from "../authorization/principal";
 import { refusalOf } from "../authorization/rules";
 import type { User } from "../users/user";
 import { readForm } from "../web/form-body";
@@ -63,9 +65,13 @@ export function principalOf(user: User): Principal {
   return { kind: "user", userId: user.id, role: user.role, scopes: SCOPES, user };
 }
 
-/** The sections `principal` may open (the API's `refusalOf` rule), in menu order. */
+/** The sections `principal` may open (the API's `refusalOf` rule and the section's role), in menu order. */
 export function sectionsFor(principal: Principal): ConsoleSection[] {
-  return Object.values(SECTIONS).filter((section) => refusalOf(principal, section.permission) === undefined);
+  return Object.values(SECTIONS).filter(
+    (section: ConsoleSection) =>
+      refusalOf(principal, section.permission) === undefined &&
+      (section.minimumRole === undefined || roleAtLeast(principal.role, section.minimumRole)),
+  );
 }
 
 /** Renders a console page inside the layout, with the menu of what this visitor may open. */
@@ -145,7 +151,9 @@ async function admit(c: PageContext, permission: Permission): Promise<ConsoleVis
   const visit = await resumeConsole(c);
   if (visit === "signed_out") return c.redirect(SIGN_IN_PATH, 303);
   if (visit === "no_two_factor") return c.redirect(`${SIGN_IN_PATH}?aviso=2fa`, 303);
-  if (refusalOf(visit.principal, permission) !== undefined) {
+  // Someone the console has no section for (a usuario whose session began on
+  // /tokens/ativar-2fa/) is refused everywhere, as at sign-in, whatever the page's permission.
+  if (refusalOf(visit.principal, permission) !== undefined || sectionsFor(visit.principal).length === 0) {
     return renderConsole(visit, forbiddenPage(), 403);
   }
   return visit;
@@ -170,7 +178,11 @@ export function consoleGet(
   });
 }
 
-/** Shows `view`; a thing the visitor may not see (or that does not exist) is the HTML 404 page. */
+/**
+ * Shows `view`; a thing the visitor may not see (or that does not exist) is the HTML 404 page, and
+ * one a service refuses to show them (a tenant where their role is too low) the 403 page, as the
+ * API answers.
+ */
 async function show(
   visit: ConsoleVisit,
   view: ConsoleView,
@@ -179,7 +191,8 @@ async function show(
   try {
     return await view(visit, messages);
   } catch (error) {
-    if (!(error instanceof AppError) || error.status !== 404) throw error;
+    if (!(error instanceof AppError) || (error.status !== 404 && error.status !== 403)) throw error;
+    if (error.status === 403) return renderConsole(visit, forbiddenPage(), 403);
     return renderConsole(visit, notFoundPage(), 404);
   }
 }
@@ -232,7 +245,7 @@ export function consolePost(app: App, path: string, action: ConsoleAction): void
       const message = consoleMessage(error);
       if (message === undefined) throw error;
       const shown = await show(visit, action.reshow, { error: message });
-      if (shown.status === 404) return shown;
+      if (shown.status === 404 || shown.status === 403) return shown;
       return new Response(shown.body, { status: error.status, headers: shown.headers });
     }
   });
@@ -258,6 +271,20 @@ export function invalid(name: string): AppError {
   return new AppError("VALIDATION_FAILED", `${name} is missing or invalid`, {
     errors: [{ field: `form.${name}`, message: "is missing or invalid" }],
   });
+}
+
+/**
+ * A form's fields checked by the API route's own request schema, so a page and the API accept the
+ * same values; a refusal is the API's 400 with `form.<field>` errors.
+ */
+export function parseForm<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new AppError("VALIDATION_FAILED", "The form is invalid", {
+      errors: fieldErrors("form", parsed.error),
+    });
+  }
+  return parsed.data;
 }
 
 /** A query parameter, trimmed and bounded, or undefined. */

@@ -24,6 +24,19 @@ const DETAILS: Array<[RegExp, string]> = [
   [/^The invite is usado/, "O convite já foi usado: não pode ser revogado."],
   [/^The invite is revogado/, "O convite já estava revogado."],
   [/^The account is disabled/, "A conta está desativada."],
+  [/^A tenant with this slug exists/, "Já existe uma organização com este identificador."],
+  [/^This agent's role \(\w+\) is above yours/, "O papel deste agente na organização está acima do seu."],
+  [
+    /^The tenant's last admin cannot be demoted/,
+    "Este é o último admin da organização: promova outra pessoa antes.",
+  ],
+  [
+    /^The tenant's last admin cannot be removed/,
+    "Este é o último admin da organização: promova outra pessoa antes.",
+  ],
+  [/^No user with this id/, "Nenhum usuário tem este id."],
+  [/^This user has no role in this tenant/, "Este usuário não tem papel nesta organização."],
+  [/^Managing a tenant's roles needs/, "Gerir os papéis de uma organização exige ser gestor ou admin nela."],
   [/^Webhooks are off/, "Os webhooks estão desligados (TOKENS_WEBHOOK_URL não está definido)."],
   [/^The event is /, "Só um evento com falha pode ser reenviado."],
 ];
@@ -43,5 +56,15 @@ export function consoleMessage(error: AppError): string | undefined {
     return `Limite atingido. Tente de novo em ${error.headers["retry-after"] ?? "alguns"} segundos.`;
   }
   for (const [pattern, text] of DETAILS) if (pattern.test(error.message)) return text;
+  if (error.code === "VALIDATION_FAILED" && error.errors?.length)
+    return `${BY_CODE.VALIDATION_FAILED} ${fieldList(error)}`;
   return BY_CODE[error.code];
+}
+
+/** The problem's field errors as the API words them (`slug: must be …`), without the `form.` prefix. */
+function fieldList(error: AppError): string {
+  const fields = (error.errors ?? []).map(
+    ({ field, message }) => `${field.replace(/^form\./, "")}: ${message}`,
+  );
+  return `(${fields.join("; ")})`;
 }

@@ -1,4 +1,5 @@
 import type { Permission } from "../authorization/permissions";
+import type { Role } from "../users/user";
 
 /** Where the console lives; every page is under it. */
 export const CONSOLE_ROOT = "/admin/";
@@ -12,6 +13,12 @@ export interface ConsoleSection {
   path: string;
   label: string;
   permission: Permission;
+  /**
+   * The global role below which the section stays closed even where its permission allows: the
+   * console is for gestor and above, and `tenant-roles:read` is open to every role (the tenant
+   * role decides there).
+   */
+  minimumRole?: Role;
 }
 
 /**
@@ -28,6 +35,13 @@ export const SECTIONS = {
   },
   apiTokens: { path: "/admin/tokens-de-api", label: "Tokens de API", permission: "api-tokens:read-any" },
   users: { path: "/admin/usuarios", label: "Usuários e papéis", permission: "users:read" },
+  // The tenant role decides what a gestor sees here: the page lists the tenants they manage.
+  tenants: {
+    path: "/admin/tenants",
+    label: "Organizações",
+    permission: "tenant-roles:read",
+    minimumRole: "gestor",
+  },
   webhooks: { path: "/admin/webhooks", label: "Webhooks", permission: "webhooks:read" },
   audit: { path: "/admin/auditoria", label: "Auditoria", permission: "audit:read" },
 } as const satisfies Record<string, ConsoleSection>;

@@ -6,6 +6,7 @@ import { registerApiTokenPages } from "./pages/api-tokens";
 import { registerAuditPages } from "./pages/audit";
 import { registerInvitePages } from "./pages/invites";
 import { registerSignIn } from "./pages/sign-in";
+import { registerTenantPages } from "./pages/tenants";
 import { registerUsagePage } from "./pages/usage";
 import { registerUserCodePages } from "./pages/user-codes";
 import { registerUserPages } from "./pages/users";
@@ -29,6 +30,7 @@ export function registerAdminConsole(app: App): void {
   registerUserCodePages(app);
   registerApiTokenPages(app);
   registerUserPages(app);
+  registerTenantPages(app);
   registerUsagePage(app);
   registerWebhookPages(app);
   registerAuditPages(app);

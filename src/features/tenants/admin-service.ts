@@ -2,6 +2,7 @@ import { UniqueViolation } from "../../db/errors";
 import { AppError } from "../../platform/errors";
 import type { Shared } from "../../shared";
 import type { Principal } from "../authorization/principal";
+import type { AgentRepository } from "./agent-repository";
 import type { NewTenant, TenantChanges, TenantPage, TenantRecord, TenantRepository } from "./repository";
 import type { TenantSessionRepository } from "./session-repository";
 
@@ -9,6 +10,7 @@ import type { TenantSessionRepository } from "./session-repository";
 export type TenantAdminDeps = Pick<Shared, "audit" | "clock" | "credentials"> & {
   tenants: TenantRepository;
   sessions: Pick<TenantSessionRepository, "endForTenantStatement">;
+  agents: Pick<AgentRepository, "countByTenant">;
 };
 
 /**
@@ -30,6 +32,11 @@ export class TenantAdminService {
     }
     await this.audit("tenant.create", actor, created, { slug: created.slug });
     return created;
+  }
+
+  /** How many agents each of these tenants has (the console's list; 0 when absent). */
+  agentCounts(tenantIds: readonly string[]): Promise<Map<string, number>> {
+    return this.deps.agents.countByTenant(tenantIds);
   }
 
   list(options: { cursor?: string; limit: number }): Promise<TenantPage> {

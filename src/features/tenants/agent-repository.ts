@@ -26,6 +26,8 @@ interface AgentRow {
 
 const toAgent = (row: AgentRow): Agent => ({ agentId: row.agent_id, email: row.email, role: row.role });
 
+const COUNT_SLICE = 50;
+
 /** True while the tenant keeps another admin besides the row being changed. */
 const anotherAdmin = (tenantId: string) => sql`
   (SELECT COUNT(*) FROM tenant_members a WHERE a.tenant_id = ${tenantId} AND a.role = 'admin') > 1`;
@@ -48,6 +50,27 @@ export class AgentRepository {
       WHERE m.tenant_id = ${tenantId}
       ORDER BY u.email_normalized`);
     return rows.map(toAgent);
+  }
+
+  /**
+   * How many agents each of these tenants has (one grouped query over `tenant_members_tenant_idx`);
+   * a tenant without agents is absent from the map.
+   */
+  async countByTenant(tenantIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    // In slices: D1 binds at most 100 parameters a statement.
+    for (let start = 0; start < tenantIds.length; start += COUNT_SLICE) {
+      const slice = tenantIds.slice(start, start + COUNT_SLICE);
+      const rows = await this.db.all<{ tenant_id: string; agents: number }>(sql`
+        SELECT tenant_id, COUNT(*) AS agents FROM tenant_members
+        WHERE tenant_id IN (${sql.join(
+          slice.map((id) => sql`${id}`),
+          sql`, `,
+        )})
+        GROUP BY tenant_id`);
+      for (const row of rows) counts.set(row.tenant_id, Number(row.agents));
+    }
+    return counts;
   }
 
   /** One agent of the tenant, or undefined when the user has no role there. */

@@ -113,6 +113,12 @@ export interface TenantMembership {
   nucleos: unknown[] | null;
 }
 
+/** One page of a user's tenants with their role there, and the cursor of the next one. */
+export interface MembershipPage {
+  items: Array<{ tenant: Tenant; role: TenantRole }>;
+  nextCursor: string | null;
+}
+
 /** Ids of tenants: `tnt_…`, or `ins_…` for tenants made before the rename. */
 const TENANT_ID = /^(tnt|ins)_[0-9a-hjkmnp-tv-z]{26}$/;
 
@@ -235,6 +241,38 @@ export class TenantRepository {
     return (
       row && { role: row.role, nucleos: row.nucleos === null ? null : (JSON.parse(row.nucleos) as unknown[]) }
     );
+  }
+
+  /**
+   * One page, by slug, of the tenants where the user's role is one of `roles`, with that role
+   * (the console's list of the tenants a global gestor manages); `cursor` as `list`'s.
+   */
+  async membershipsOf(
+    userId: string,
+    roles: readonly TenantRole[],
+    options: { cursor?: string; limit: number },
+  ): Promise<MembershipPage> {
+    const pageSize = Math.min(Math.max(Math.trunc(options.limit) || 1, 1), MAX_TENANT_PAGE_SIZE);
+    if (roles.length === 0) return { items: [], nextCursor: null };
+    const after =
+      options.cursor === undefined ? sql.empty() : sql`AND t.slug > ${slugOfCursor(options.cursor)}`;
+    const rows = await this.db.all<Tenant & { role: TenantRole }>(sql`
+      SELECT t.id AS id, t.slug AS slug, t.name AS name, m.role AS role
+      FROM tenant_members m JOIN tenants t ON t.id = m.tenant_id
+      WHERE m.user_id = ${userId} AND m.role IN (${sql.join(
+        roles.map((role) => sql`${role}`),
+        sql`, `,
+      )}) ${after}
+      ORDER BY t.slug LIMIT ${pageSize + 1}`);
+    const items = rows
+      .slice(0, pageSize)
+      .map((row) => ({ tenant: { id: row.id, slug: row.slug, name: row.name }, role: row.role }));
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > pageSize && last ? base64UrlEncode(new TextEncoder().encode(last.tenant.slug)) : null,
+    };
   }
 
   /** The slugs of the user's tenants, sorted, so tokens built from them are reproducible. */

@@ -3,14 +3,21 @@ import type { Shared } from "../../shared";
 import type { Principal } from "../authorization/principal";
 import type { TenantAccess, TenantAccessResolver } from "./access";
 import type { Agent, AgentRepository } from "./agent-repository";
-import type { TenantRole } from "./repository";
+import { TENANT_ROLES, type Tenant, type TenantRepository, type TenantRole } from "./repository";
 import { tenantRoleAtLeast } from "./roles";
 import type { TenantSessionRepository } from "./session-repository";
+
+/** A page of the tenants a caller manages: each with the caller's role and its number of agents. */
+export interface ManagedTenantPage {
+  items: Array<{ tenant: Tenant; role: TenantRole; agents: number }>;
+  nextCursor: string | null;
+}
 
 /** What `TenantRoleService` is built from. */
 export type TenantRoleDeps = Pick<Shared, "audit" | "clock" | "credentials"> & {
   access: TenantAccessResolver;
   agents: AgentRepository;
+  tenants: Pick<TenantRepository, "membershipsOf">;
   sessions: Pick<TenantSessionRepository, "endForAgentStatement">;
 };
 
@@ -24,8 +31,32 @@ export class TenantRoleService {
   constructor(private readonly deps: TenantRoleDeps) {}
 
   async list(principal: Principal, slug: string): Promise<Agent[]> {
+    return (await this.roster(principal, slug)).agents;
+  }
+
+  /** The tenant's agents and the caller's own role there (what they may grant and touch). */
+  async roster(principal: Principal, slug: string): Promise<{ role: TenantRole; agents: Agent[] }> {
     const access = await this.manager(principal, slug);
-    return this.deps.agents.list(access.tenantId);
+    return { role: access.role, agents: await this.deps.agents.list(access.tenantId) };
+  }
+
+  /**
+   * One page, by slug, of the tenants where the caller is an agent whose tenant role may read the
+   * roles (gestor or above, `manager`'s rule), with that role and the number of agents of each.
+   * Global admin and root act in every tenant besides these: they list all with
+   * `TenantAdminService.list`.
+   */
+  async managedTenants(
+    principal: Pick<Principal, "userId">,
+    options: { cursor?: string; limit: number },
+  ): Promise<ManagedTenantPage> {
+    const managing = TENANT_ROLES.filter((role) => tenantRoleAtLeast(role, "gestor"));
+    const page = await this.deps.tenants.membershipsOf(principal.userId, managing, options);
+    const counts = await this.deps.agents.countByTenant(page.items.map((item) => item.tenant.id));
+    return {
+      items: page.items.map((item) => ({ ...item, agents: counts.get(item.tenant.id) ?? 0 })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /** Creates or changes `agentId`'s role (a user id); 404 for no such user. */

@@ -47,7 +47,7 @@ export function createTenantServices(
   const sessions = new TenantSessionRepository(shared.db);
   const access = new TenantAccessResolver({ tenants: shared.tenants, agents });
   return {
-    admin: new TenantAdminService({ ...shared, sessions }),
+    admin: new TenantAdminService({ ...shared, sessions, agents }),
     login: new TenantLoginService({
       ...shared,
       dummyHashes: new DummyPasswordHashes(shared),

@@ -8,8 +8,9 @@ import {
   renderConsole,
   requiredField,
 } from "../console";
-import { CsrfForm, Messages, NextPage, TableWrap, when } from "../layout";
+import { CsrfForm, Messages, when } from "../layout";
 import { SECTIONS } from "../paths";
+import { TablePage } from "../table-page";
 
 const BASE = SECTIONS.apiTokens.path;
 const REVOKE_FORM = "admin:tokens:revogar";
@@ -20,6 +21,8 @@ const STATUS_LABELS: Record<ApiTokenView["status"], string> = {
   expired: "Expirado",
   revoked: "Revogado",
 };
+
+const COLUMNS = ["Nome", "Início", "Dono", "Escopo", "Estado", "Último uso", "Expira em", "Ação"];
 
 /**
  * Tokens de API: every user's tokens (admin and root, `api-tokens:read-any`) with owner, scope,
@@ -55,59 +58,40 @@ async function tokensPage(visit: ConsoleVisit, messages: { error?: string; notic
       <div class="card">
         <h1>Tokens de API</h1>
         <Messages {...messages} />
-        {page.tokens.length === 0 ? (
-          <p>Nenhum token de API.</p>
-        ) : (
-          <TableWrap label="Tokens de API de todos os usuários, do mais novo ao mais antigo">
-            <table>
-              <caption class="visually-hidden">
-                Tokens de API de todos os usuários, do mais novo ao mais antigo
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Nome</th>
-                  <th scope="col">Início</th>
-                  <th scope="col">Dono</th>
-                  <th scope="col">Escopo</th>
-                  <th scope="col">Estado</th>
-                  <th scope="col">Último uso</th>
-                  <th scope="col">Expira em</th>
-                  <th scope="col">Ação</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.tokens.map((token) => (
-                  <tr>
-                    <td>{token.nome}</td>
-                    <td>
-                      <code>{token.token_start}…</code>
-                    </td>
-                    <td>
-                      <code>{token.user_id}</code>
-                    </td>
-                    <td>{token.scope}</td>
-                    <td>{STATUS_LABELS[token.status]}</td>
-                    <td>{when(token.last_used_at)}</td>
-                    <td>{token.expires_at ? when(token.expires_at) : "nunca"}</td>
-                    <td>
-                      {token.status === "active" ? (
-                        <CsrfForm action={BASE} csrf={csrf}>
-                          <input type="hidden" name="token" value={token.id} />
-                          <button type="submit" class="danger" aria-label={`Revogar o token ${token.nome}`}>
-                            Revogar
-                          </button>
-                        </CsrfForm>
-                      ) : (
-                        "—"
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        )}
-        <NextPage path={BASE} query={{}} cursor={page.next_cursor} />
+        <TablePage
+          caption="Tokens de API de todos os usuários, do mais novo ao mais antigo"
+          columns={COLUMNS}
+          items={page.tokens}
+          empty="Nenhum token de API."
+          pager={{ path: BASE, query: {}, cursor: page.next_cursor }}
+          row={(token) => (
+            <tr>
+              <td>{token.nome}</td>
+              <td>
+                <code>{token.token_start}…</code>
+              </td>
+              <td>
+                <code>{token.user_id}</code>
+              </td>
+              <td>{token.scope}</td>
+              <td>{STATUS_LABELS[token.status]}</td>
+              <td>{when(token.last_used_at)}</td>
+              <td>{token.expires_at ? when(token.expires_at) : "nunca"}</td>
+              <td>
+                {token.status === "active" ? (
+                  <CsrfForm action={BASE} csrf={csrf}>
+                    <input type="hidden" name="token" value={token.id} />
+                    <button type="submit" class="danger" aria-label={`Revogar o token ${token.nome}`}>
+                      Revogar
+                    </button>
+                  </CsrfForm>
+                ) : (
+                  "—"
+                )}
+              </td>
+            </tr>
+          )}
+        />
       </div>
     ),
   });

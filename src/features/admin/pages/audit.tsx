@@ -10,9 +10,10 @@ import {
   renderConsole,
   utcDay,
 } from "../console";
-import { CsrfForm, Messages, NextPage } from "../layout";
+import { CsrfForm, Messages } from "../layout";
 import { SECTIONS } from "../paths";
-import { AuditTable } from "./audit-table";
+import { TablePage } from "../table-page";
+import { auditTable } from "./audit-table";
 
 const BASE = SECTIONS.audit.path;
 const VERIFY_FORM = "admin:auditoria:verificar";
@@ -100,43 +101,47 @@ async function auditPage(
         </section>
         <section class="card" aria-labelledby="registros">
           <h2 id="registros">Registros</h2>
-          <form method="get" action={BASE} class="filters" aria-label="Filtrar registros">
-            <div class="field">
-              <label for="evento">Evento</label>
-              <input
-                type="text"
-                id="evento"
-                name="evento"
-                value={filters.evento ?? ""}
-                placeholder="invite.create"
-              />
-            </div>
-            <div class="field">
-              <label for="ator">Quem (id)</label>
-              <input type="text" id="ator" name="ator" value={filters.ator ?? ""} />
-            </div>
-            <div class="field">
-              <label for="alvo">Alvo (id)</label>
-              <input type="text" id="alvo" name="alvo" value={filters.alvo ?? ""} />
-            </div>
-            <div class="field">
-              <label for="de">De</label>
-              <input type="date" id="de" name="de" value={filters.de ?? ""} />
-            </div>
-            <div class="field">
-              <label for="ate">Até</label>
-              <input type="date" id="ate" name="ate" value={filters.ate ?? ""} />
-            </div>
-            <button type="submit" class="secondary">
-              Filtrar
-            </button>
-          </form>
-          <AuditTable
-            rows={page.items}
-            caption="Registros de auditoria, do mais recente ao mais antigo"
-            showTarget
+          <TablePage
+            filters={{
+              action: BASE,
+              label: "Filtrar registros",
+              fields: (
+                <>
+                  <div class="field">
+                    <label for="evento">Evento</label>
+                    <input
+                      type="text"
+                      id="evento"
+                      name="evento"
+                      value={filters.evento ?? ""}
+                      placeholder="invite.create"
+                    />
+                  </div>
+                  <div class="field">
+                    <label for="ator">Quem (id)</label>
+                    <input type="text" id="ator" name="ator" value={filters.ator ?? ""} />
+                  </div>
+                  <div class="field">
+                    <label for="alvo">Alvo (id)</label>
+                    <input type="text" id="alvo" name="alvo" value={filters.alvo ?? ""} />
+                  </div>
+                  <div class="field">
+                    <label for="de">De</label>
+                    <input type="date" id="de" name="de" value={filters.de ?? ""} />
+                  </div>
+                  <div class="field">
+                    <label for="ate">Até</label>
+                    <input type="date" id="ate" name="ate" value={filters.ate ?? ""} />
+                  </div>
+                </>
+              ),
+            }}
+            {...auditTable(page.items, {
+              caption: "Registros de auditoria, do mais recente ao mais antigo",
+              showTarget: true,
+            })}
+            pager={{ path: BASE, query: filters, cursor: page.nextCursor }}
           />
-          <NextPage path={BASE} query={filters} cursor={page.nextCursor} />
         </section>
       </>
     ),

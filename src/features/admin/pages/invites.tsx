@@ -12,8 +12,9 @@ import {
   renderConsole,
   utcDay,
 } from "../console";
-import { CsrfForm, Messages, NextPage, TableWrap, when } from "../layout";
+import { CsrfForm, Messages, when } from "../layout";
 import { SECTIONS } from "../paths";
+import { TablePage } from "../table-page";
 import { AuditTable } from "./audit-table";
 
 const BASE = SECTIONS.invites.path;
@@ -27,6 +28,8 @@ const STATE_LABELS: Record<InviteState, string> = {
   revogado: "Revogado",
   expirado: "Expirado",
 };
+
+const COLUMNS = ["Código", "Perfil", "Organização", "Estado", "Criado em", "Expira em"];
 
 /**
  * Convites: the list (filters: state, organisation, creator, creation dates; cursor paging), the
@@ -141,81 +144,74 @@ async function listPage(visit: ConsoleVisit, messages: { error?: string; notice?
         </section>
         <section class="card" aria-labelledby="lista-convites">
           <h2 id="lista-convites">Lista</h2>
-          <form method="get" action={BASE} class="filters" aria-label="Filtrar convites">
-            <div class="field">
-              <label for="filtro-estado">Estado</label>
-              <select id="filtro-estado" name="estado">
-                <option value="">Todos</option>
-                {INVITE_STATES.map((state) => (
-                  <option value={state} selected={state === estado}>
-                    {STATE_LABELS[state]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="field">
-              <label for="filtro-organizacao">Organização</label>
-              <input
-                type="text"
-                id="filtro-organizacao"
-                name="organizacao"
-                value={filters.organizacao ?? ""}
-              />
-            </div>
-            {principal.role === "gestor" ? null : (
-              <div class="field">
-                <label for="filtro-criador">Criado por (id)</label>
-                <input type="text" id="filtro-criador" name="criado_por" value={filters.criado_por ?? ""} />
-              </div>
+          <TablePage
+            filters={{
+              action: BASE,
+              label: "Filtrar convites",
+              fields: (
+                <>
+                  <div class="field">
+                    <label for="filtro-estado">Estado</label>
+                    <select id="filtro-estado" name="estado">
+                      <option value="">Todos</option>
+                      {INVITE_STATES.map((state) => (
+                        <option value={state} selected={state === estado}>
+                          {STATE_LABELS[state]}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div class="field">
+                    <label for="filtro-organizacao">Organização</label>
+                    <input
+                      type="text"
+                      id="filtro-organizacao"
+                      name="organizacao"
+                      value={filters.organizacao ?? ""}
+                    />
+                  </div>
+                  {principal.role === "gestor" ? null : (
+                    <div class="field">
+                      <label for="filtro-criador">Criado por (id)</label>
+                      <input
+                        type="text"
+                        id="filtro-criador"
+                        name="criado_por"
+                        value={filters.criado_por ?? ""}
+                      />
+                    </div>
+                  )}
+                  <div class="field">
+                    <label for="filtro-de">Criado de</label>
+                    <input type="date" id="filtro-de" name="de" value={filters.de ?? ""} />
+                  </div>
+                  <div class="field">
+                    <label for="filtro-ate">até</label>
+                    <input type="date" id="filtro-ate" name="ate" value={filters.ate ?? ""} />
+                  </div>
+                </>
+              ),
+            }}
+            caption="Convites, do mais novo ao mais antigo"
+            columns={COLUMNS}
+            items={page.items}
+            empty="Nenhum convite com estes filtros."
+            pager={{ path: BASE, query: { ...filters }, cursor: page.nextCursor }}
+            row={(invite) => (
+              <tr>
+                <td>
+                  <a href={`${BASE}/${invite.id}`}>{invite.codePrefix}…</a>
+                </td>
+                <td>{invite.tipoDestino}</td>
+                <td>{invite.tenantSlug}</td>
+                <td>
+                  <span class={`state state-${invite.estado}`}>{STATE_LABELS[invite.estado]}</span>
+                </td>
+                <td>{when(invite.createdAt)}</td>
+                <td>{when(invite.dataExpiracao)}</td>
+              </tr>
             )}
-            <div class="field">
-              <label for="filtro-de">Criado de</label>
-              <input type="date" id="filtro-de" name="de" value={filters.de ?? ""} />
-            </div>
-            <div class="field">
-              <label for="filtro-ate">até</label>
-              <input type="date" id="filtro-ate" name="ate" value={filters.ate ?? ""} />
-            </div>
-            <button type="submit" class="secondary">
-              Filtrar
-            </button>
-          </form>
-          {page.items.length === 0 ? (
-            <p>Nenhum convite com estes filtros.</p>
-          ) : (
-            <TableWrap label="Convites, do mais novo ao mais antigo">
-              <table>
-                <caption class="visually-hidden">Convites, do mais novo ao mais antigo</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Código</th>
-                    <th scope="col">Perfil</th>
-                    <th scope="col">Organização</th>
-                    <th scope="col">Estado</th>
-                    <th scope="col">Criado em</th>
-                    <th scope="col">Expira em</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((invite) => (
-                    <tr>
-                      <td>
-                        <a href={`${BASE}/${invite.id}`}>{invite.codePrefix}…</a>
-                      </td>
-                      <td>{invite.tipoDestino}</td>
-                      <td>{invite.tenantSlug}</td>
-                      <td>
-                        <span class={`state state-${invite.estado}`}>{STATE_LABELS[invite.estado]}</span>
-                      </td>
-                      <td>{when(invite.createdAt)}</td>
-                      <td>{when(invite.dataExpiracao)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
-          )}
-          <NextPage path={BASE} query={{ ...filters }} cursor={page.nextCursor} />
+          />
         </section>
       </>
     ),

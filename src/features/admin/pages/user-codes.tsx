@@ -9,8 +9,9 @@ import {
   renderConsole,
   requiredField,
 } from "../console";
-import { CsrfForm, Messages, TableWrap, when } from "../layout";
+import { CsrfForm, Messages, when } from "../layout";
 import { SECTIONS } from "../paths";
+import { TablePage } from "../table-page";
 
 const BASE = SECTIONS.codes.path;
 const SEND_FORM = "admin:codigos:enviar";
@@ -99,48 +100,38 @@ async function codesPage(visit: ConsoleVisit, messages: { error?: string; notice
         ) : null}
         <section class="card" aria-labelledby="buscar">
           <h2 id="buscar">Buscar usuário</h2>
-          <form method="get" action={BASE} class="filters" aria-label="Buscar usuário">
-            <div class="field">
-              <label for="q">Usuário ou e-mail</label>
-              <input type="search" id="q" name="q" value={search ?? ""} maxlength={254} />
-            </div>
-            <button type="submit" class="secondary">
-              Buscar
-            </button>
-          </form>
-          {search && found.length === 0 ? <p>Nenhum usuário ativo encontrado.</p> : null}
-          {found.length > 0 ? (
-            <TableWrap label="Usuários encontrados">
-              <table>
-                <caption class="visually-hidden">Usuários encontrados</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Nome</th>
-                    <th scope="col">Usuário</th>
-                    <th scope="col">E-mail</th>
-                    <th scope="col">Ação</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {found.map((user) => (
-                    <tr>
-                      <td>{user.name}</td>
-                      <td>{user.username}</td>
-                      <td>{user.email}</td>
-                      <td>
-                        <CsrfForm action={BASE} csrf={csrf}>
-                          <input type="hidden" name="usuario" value={user.id} />
-                          <button type="submit" aria-label={`Enviar código para ${user.username}`}>
-                            Enviar código
-                          </button>
-                        </CsrfForm>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
-          ) : null}
+          <TablePage
+            filters={{
+              action: BASE,
+              label: "Buscar usuário",
+              submit: "Buscar",
+              fields: (
+                <div class="field">
+                  <label for="q">Usuário ou e-mail</label>
+                  <input type="search" id="q" name="q" value={search ?? ""} maxlength={254} />
+                </div>
+              ),
+            }}
+            caption="Usuários encontrados"
+            columns={["Nome", "Usuário", "E-mail", "Ação"]}
+            items={found}
+            empty={search ? "Nenhum usuário ativo encontrado." : null}
+            row={(user) => (
+              <tr>
+                <td>{user.name}</td>
+                <td>{user.username}</td>
+                <td>{user.email}</td>
+                <td>
+                  <CsrfForm action={BASE} csrf={csrf}>
+                    <input type="hidden" name="usuario" value={user.id} />
+                    <button type="submit" aria-label={`Enviar código para ${user.username}`}>
+                      Enviar código
+                    </button>
+                  </CsrfForm>
+                </td>
+              </tr>
+            )}
+          />
         </section>
       </>
     ),

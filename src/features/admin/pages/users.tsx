@@ -10,12 +10,14 @@ import {
   renderConsole,
   requiredField,
 } from "../console";
-import { CsrfForm, Messages, NextPage, TableWrap, when } from "../layout";
+import { CsrfForm, Messages, when } from "../layout";
 import { SECTIONS } from "../paths";
+import { TablePage } from "../table-page";
 
 const BASE = SECTIONS.users.path;
 const ROLE_FORM = "admin:usuarios:papel";
 const PAGE_SIZE = 25;
+const COLUMNS = ["Nome", "Usuário", "Papel", "Duas etapas", "Último acesso", "Situação", "Mudar papel"];
 
 /**
  * Usuários e papéis: users (search, role filter, cursor paging) with role, two-factor state and
@@ -59,89 +61,80 @@ async function usersPage(visit: ConsoleVisit, messages: { error?: string; notice
       <div class="card">
         <h1>Usuários e papéis</h1>
         <Messages {...messages} />
-        <form method="get" action={BASE} class="filters" aria-label="Filtrar usuários">
-          <div class="field">
-            <label for="q">Usuário ou e-mail</label>
-            <input type="search" id="q" name="q" value={query ?? ""} maxlength={254} />
-          </div>
-          <div class="field">
-            <label for="filtro-papel">Papel</label>
-            <select id="filtro-papel" name="papel">
-              <option value="">Todos</option>
-              {ROLES.map((name) => (
-                <option value={name} selected={name === role}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <button type="submit" class="secondary">
-            Filtrar
-          </button>
-        </form>
-        <TableWrap label="Usuários, do mais novo ao mais antigo">
-          <table>
-            <caption class="visually-hidden">Usuários, do mais novo ao mais antigo</caption>
-            <thead>
+        <TablePage
+          filters={{
+            action: BASE,
+            label: "Filtrar usuários",
+            fields: (
+              <>
+                <div class="field">
+                  <label for="q">Usuário ou e-mail</label>
+                  <input type="search" id="q" name="q" value={query ?? ""} maxlength={254} />
+                </div>
+                <div class="field">
+                  <label for="filtro-papel">Papel</label>
+                  <select id="filtro-papel" name="papel">
+                    <option value="">Todos</option>
+                    {ROLES.map((name) => (
+                      <option value={name} selected={name === role}>
+                        {name}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              </>
+            ),
+          }}
+          caption="Usuários, do mais novo ao mais antigo"
+          columns={COLUMNS}
+          items={page.users}
+          empty="Nenhum usuário com estes filtros."
+          pager={{ path: BASE, query: { q: query, papel: role }, cursor: page.nextCursor }}
+          row={(user) => {
+            const seen = activity.get(user.id);
+            const editable = user.id !== principal.userId && roleAtLeast(principal.role, user.role);
+            return (
               <tr>
-                <th scope="col">Nome</th>
-                <th scope="col">Usuário</th>
-                <th scope="col">Papel</th>
-                <th scope="col">Duas etapas</th>
-                <th scope="col">Último acesso</th>
-                <th scope="col">Situação</th>
-                <th scope="col">Mudar papel</th>
+                <td>{user.name}</td>
+                <td>
+                  {user.username}
+                  <br />
+                  <span class="hint">{user.email}</span>
+                </td>
+                <td>{user.role}</td>
+                <td>{seen?.twoFactorOn ? "Ativa" : "Desativada"}</td>
+                <td>{when(seen?.lastSignInAt)}</td>
+                <td>{user.status === "active" ? "Ativo" : "Desativado"}</td>
+                <td>
+                  {editable ? (
+                    <CsrfForm action={BASE} csrf={csrf} class="inline-form">
+                      <input type="hidden" name="usuario" value={user.id} />
+                      <label class="visually-hidden" for={`papel-${user.id}`}>
+                        Novo papel de {user.username}
+                      </label>
+                      <select id={`papel-${user.id}`} name="papel">
+                        {grantable.map((name) => (
+                          <option value={name} selected={name === user.role}>
+                            {name}
+                          </option>
+                        ))}
+                      </select>
+                      <button
+                        type="submit"
+                        class="secondary"
+                        aria-label={`Salvar o papel de ${user.username}`}
+                      >
+                        Salvar
+                      </button>
+                    </CsrfForm>
+                  ) : (
+                    "—"
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {page.users.map((user) => {
-                const seen = activity.get(user.id);
-                const editable = user.id !== principal.userId && roleAtLeast(principal.role, user.role);
-                return (
-                  <tr>
-                    <td>{user.name}</td>
-                    <td>
-                      {user.username}
-                      <br />
-                      <span class="hint">{user.email}</span>
-                    </td>
-                    <td>{user.role}</td>
-                    <td>{seen?.twoFactorOn ? "Ativa" : "Desativada"}</td>
-                    <td>{when(seen?.lastSignInAt)}</td>
-                    <td>{user.status === "active" ? "Ativo" : "Desativado"}</td>
-                    <td>
-                      {editable ? (
-                        <CsrfForm action={BASE} csrf={csrf} class="inline-form">
-                          <input type="hidden" name="usuario" value={user.id} />
-                          <label class="visually-hidden" for={`papel-${user.id}`}>
-                            Novo papel de {user.username}
-                          </label>
-                          <select id={`papel-${user.id}`} name="papel">
-                            {grantable.map((name) => (
-                              <option value={name} selected={name === user.role}>
-                                {name}
-                              </option>
-                            ))}
-                          </select>
-                          <button
-                            type="submit"
-                            class="secondary"
-                            aria-label={`Salvar o papel de ${user.username}`}
-                          >
-                            Salvar
-                          </button>
-                        </CsrfForm>
-                      ) : (
-                        "—"
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </TableWrap>
-        <NextPage path={BASE} query={{ q: query, papel: role }} cursor={page.nextCursor} />
+            );
+          }}
+        />
       </div>
     ),
   });

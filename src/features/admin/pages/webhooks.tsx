@@ -8,8 +8,9 @@ import {
   renderConsole,
   requiredField,
 } from "../console";
-import { CsrfForm, Messages, NextPage, TableWrap, when } from "../layout";
+import { CsrfForm, Messages, when } from "../layout";
 import { SECTIONS } from "../paths";
+import { type TableColumn, TablePage } from "../table-page";
 
 const BASE = SECTIONS.webhooks.path;
 const REDELIVER_FORM = "admin:webhooks:reenviar";
@@ -21,6 +22,16 @@ const STATUS_LABELS: Record<WebhookDeliveryStatus, string> = {
   failed: "Falhou",
 };
 const STATUSES = Object.keys(STATUS_LABELS) as WebhookDeliveryStatus[];
+const COLUMNS: TableColumn[] = [
+  "Evento",
+  "Tipo",
+  "Destino",
+  "Situação",
+  { label: "Tentativas", numeric: true },
+  "Última resposta",
+  "Atualizado em",
+  "Ação",
+];
 
 /**
  * Webhooks: the delivery log (status filter, cursor paging) with attempts, the last answer and the
@@ -58,82 +69,64 @@ async function webhooksPage(visit: ConsoleVisit, messages: { error?: string; not
       <div class="card">
         <h1>Webhooks</h1>
         <Messages {...messages} />
-        <form method="get" action={BASE} class="filters" aria-label="Filtrar entregas">
-          <div class="field">
-            <label for="estado">Situação</label>
-            <select id="estado" name="estado">
-              <option value="">Todas</option>
-              {STATUSES.map((name) => (
-                <option value={name} selected={name === status}>
-                  {STATUS_LABELS[name]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <button type="submit" class="secondary">
-            Filtrar
-          </button>
-        </form>
-        {page.items.length === 0 ? (
-          <p>Nenhuma entrega registrada.</p>
-        ) : (
-          <TableWrap label="Entregas de webhooks, da mais recente à mais antiga">
-            <table>
-              <caption class="visually-hidden">Entregas de webhooks, da mais recente à mais antiga</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Evento</th>
-                  <th scope="col">Tipo</th>
-                  <th scope="col">Destino</th>
-                  <th scope="col">Situação</th>
-                  <th scope="col" class="num">
-                    Tentativas
-                  </th>
-                  <th scope="col">Última resposta</th>
-                  <th scope="col">Atualizado em</th>
-                  <th scope="col">Ação</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((delivery) => (
-                  <tr>
-                    <td>
-                      <code>{delivery.eventId}</code>
-                    </td>
-                    <td>{delivery.event}</td>
-                    <td class="ua">{delivery.url}</td>
-                    <td>
-                      <span class={`state state-${delivery.status}`}>{STATUS_LABELS[delivery.status]}</span>
-                    </td>
-                    <td class="num">{delivery.attempts}</td>
-                    <td class="ua">
-                      {delivery.lastStatus ?? "sem resposta"}
-                      {delivery.lastError ? ` · ${delivery.lastError}` : ""}
-                    </td>
-                    <td>{when(delivery.updatedAt)}</td>
-                    <td>
-                      {delivery.status === "failed" ? (
-                        <CsrfForm action={BASE} csrf={csrf}>
-                          <input type="hidden" name="evento" value={delivery.eventId} />
-                          <button
-                            type="submit"
-                            class="secondary"
-                            aria-label={`Reenviar o evento ${delivery.eventId}`}
-                          >
-                            Reenviar
-                          </button>
-                        </CsrfForm>
-                      ) : (
-                        "—"
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        )}
-        <NextPage path={BASE} query={{ estado: status }} cursor={page.nextCursor} />
+        <TablePage
+          filters={{
+            action: BASE,
+            label: "Filtrar entregas",
+            fields: (
+              <div class="field">
+                <label for="estado">Situação</label>
+                <select id="estado" name="estado">
+                  <option value="">Todas</option>
+                  {STATUSES.map((name) => (
+                    <option value={name} selected={name === status}>
+                      {STATUS_LABELS[name]}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            ),
+          }}
+          caption="Entregas de webhooks, da mais recente à mais antiga"
+          columns={COLUMNS}
+          items={page.items}
+          empty="Nenhuma entrega registrada."
+          pager={{ path: BASE, query: { estado: status }, cursor: page.nextCursor }}
+          row={(delivery) => (
+            <tr>
+              <td>
+                <code>{delivery.eventId}</code>
+              </td>
+              <td>{delivery.event}</td>
+              <td class="ua">{delivery.url}</td>
+              <td>
+                <span class={`state state-${delivery.status}`}>{STATUS_LABELS[delivery.status]}</span>
+              </td>
+              <td class="num">{delivery.attempts}</td>
+              <td class="ua">
+                {delivery.lastStatus ?? "sem resposta"}
+                {delivery.lastError ? ` · ${delivery.lastError}` : ""}
+              </td>
+              <td>{when(delivery.updatedAt)}</td>
+              <td>
+                {delivery.status === "failed" ? (
+                  <CsrfForm action={BASE} csrf={csrf}>
+                    <input type="hidden" name="evento" value={delivery.eventId} />
+                    <button
+                      type="submit"
+                      class="secondary"
+                      aria-label={`Reenviar o evento ${delivery.eventId}`}
+                    >
+                      Reenviar
+                    </button>
+                  </CsrfForm>
+                ) : (
+                  "—"
+                )}
+              </td>
+            </tr>
+          )}
+        />
       </div>
     ),
   });
