@@ -8,7 +8,7 @@
 // its head, so the cron's sealer finds no backlog and `GET /api/audit/verify` checks out.
 //
 // Dates: every row is created within the week before `now` and is live at `now` (refresh tokens
-// expire 14 days after creation, half the API tokens 90 days after, invites 7 days after), so the
+// expire 14 days after creation, half the API tokens 90 days after, invites 14 days after), so the
 // request paths meet the data they would in production; the cleanup bench moves the cron's clock
 // forward to make them due.
 //
@@ -17,8 +17,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DatabaseSync } from "node:sqlite";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { crc32 } from "node:zlib";
 import initArgon2 from "@phi-ag/argon2/node";
@@ -153,7 +153,7 @@ export async function seedScale(state, { rows, now = Date.now() }) {
       role: "usuario",
       tenant_id: tenantId,
       nucleos: null,
-      data_expiracao: at + 7 * DAY_MS,
+      data_expiracao: at + 14 * DAY_MS,
       estado: "novo",
       created_by: userOf(i),
       created_at: at,
