@@ -217,7 +217,9 @@ function insertAll(db, table, count, build) {
   const indexes = db
     .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
     .all(table);
-  const columns = Object.keys(build(0));
+  // build(0) once: a builder may carry state from row to row (the audit chain).
+  const first = build(0);
+  const columns = Object.keys(first);
   const tuple = `(${columns.map(() => "?").join(", ")})`;
   const statementFor = (size) =>
     db.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array(size).fill(tuple).join(", ")}`);
@@ -229,7 +231,7 @@ function insertAll(db, table, count, build) {
       const size = Math.min(ROWS_PER_STATEMENT, count - start);
       const values = [];
       for (let i = start; i < start + size; i++) {
-        const row = build(i);
+        const row = i === 0 ? first : build(i);
         for (const column of columns) values.push(row[column]);
       }
       (size === ROWS_PER_STATEMENT ? full : statementFor(size)).run(...values);
