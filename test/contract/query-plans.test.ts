@@ -12,7 +12,7 @@ import { CLEANUP_STEPS } from "../../src/jobs/cleanup/registry";
 import { ManualClock } from "../../src/platform/clock";
 import { cryptoRandom } from "../../src/platform/random";
 import { describeOnEachDialect, unique } from "../helpers/dialects";
-import { expectIndexedOnly, recordingDatabase } from "../helpers/query-plans";
+import { expectIndexedOnly, expectPlanUses, recordingDatabase } from "../helpers/query-plans";
 import { insertUser } from "../helpers/users";
 
 /**
@@ -22,13 +22,16 @@ import { insertUser } from "../helpers/users";
 describeOnEachDialect("hot-path query plans", (db) => {
   const at = new Date(Date.UTC(2026, 0, 1));
 
+  /** No full scan in any query `run` makes; and, given `index`, that index is what they read. */
   async function expectPlan(
     label: string,
     run: (recorded: ReturnType<typeof recordingDatabase>["db"]) => Promise<unknown>,
+    index?: string,
   ) {
     const recording = recordingDatabase(db());
     await run(recording.db);
     await expectIndexedOnly(db(), recording.queries, label);
+    if (index) await expectPlanUses(db(), recording.queries, index, label);
   }
 
   it("the check itself sees a query that reads the whole table", async () => {
@@ -74,8 +77,11 @@ describeOnEachDialect("hot-path query plans", (db) => {
     await expectPlan("refreshTokens.revokeFamily", (recorded) =>
       repository(recorded).revokeFamily(`rtk_${unique()}`, "logout", at),
     );
-    await expectPlan("refreshTokens.revokeFamilyOf", (recorded) =>
-      repository(recorded).revokeFamilyOf(`rtk_${unique()}`, unique("h"), "logout", at),
+    // Logout: not refresh_tokens_revoked_at_idx for `revoked_at IS NULL` (every live token).
+    await expectPlan(
+      "refreshTokens.revokeFamilyOf",
+      (recorded) => repository(recorded).revokeFamilyOf(`rtk_${unique()}`, unique("h"), "logout", at),
+      "refresh_tokens_family_idx",
     );
     await expectPlan("refreshTokens.revokeAllForUser", (recorded) =>
       recorded.run(repository(recorded).revokeAllForUserStatement(userId, "logout_all", at)),
@@ -130,8 +136,11 @@ describeOnEachDialect("hot-path query plans", (db) => {
       metadata: {},
       createdAt: at,
     };
-    await expectPlan("auditLogs.insertStatement (once)", (recorded) =>
-      recorded.run(new AuditLogRepository(recorded).insertStatement(entry, { once: true })),
+    // Not audit_logs_event_idx: every row of the event (every invite ever used).
+    await expectPlan(
+      "auditLogs.insertStatement (once)",
+      (recorded) => recorded.run(new AuditLogRepository(recorded).insertStatement(entry, { once: true })),
+      "audit_logs_target_idx",
     );
     await expectPlan("auditLogs.listByTarget", (recorded) =>
       new AuditLogRepository(recorded).listByTarget("invite", entry.targetId),
