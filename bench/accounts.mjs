@@ -69,16 +69,17 @@ export async function run(bench) {
 }
 
 /**
- * wrk Lua for refresh. A refresh token is single-use, so every connection needs a chain of its
- * own: fresh logins give one token per connection, each wrk thread queues the tokens it owns,
+ * wrk Lua for refresh (also the scale suite's, with its seeded user's `credentials`). A refresh
+ * token is single-use, so every connection needs a chain of its own: fresh logins give one token
+ * per connection, each wrk thread queues the tokens it owns,
  * sends one per request and queues the new token of each response, so no token is sent twice.
  * One token more than connections: before the run, wrk calls request() once in the first
  * thread's Lua state to check it, and that request is never sent.
  */
-async function refreshScript(url, { threads, connections }) {
+export async function refreshScript(url, { threads, connections }, credentials = CREDENTIALS) {
   const tokens = [];
   for (let i = 0; i <= connections; i++)
-    tokens.push((await post(url, "/auth/login", CREDENTIALS)).refreshToken);
+    tokens.push((await post(url, "/auth/login", credentials)).refreshToken);
   return `
 local tokens = { ${tokens.map((token) => JSON.stringify(token)).join(", ")} }
 local counter = 0

@@ -1,5 +1,5 @@
 // `npm run bench`: every suite, or
-// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|admin|tenants|ops|bundle`
+// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|admin|tenants|ops|bundle|scale`
 // (repeatable).
 // Each suite starts its Worker with `wrangler dev` on a free loopback port (own temp state, generated
 // secrets, the flags that keep wrangler's tracing and logging out of the numbers), drives its
@@ -8,7 +8,9 @@
 // compare ratios within one run.
 //
 // usage: npm run bench -- [--suite NAME]... [--duration 4] [--warmup 1] [--connections 8]
-//                         [--threads 1] [--rows 100000]
+//                         [--threads 1] [--rows N]
+// --rows: the rows of the ops suite's cleanup table (default 100000) and of each table the scale
+// suite seeds (default 1000000; bench/scale.mjs).
 import { parseArgs } from "node:util";
 import * as accounts from "./accounts.mjs";
 import * as admin from "./admin.mjs";
@@ -19,6 +21,7 @@ import { Bench } from "./harness.mjs";
 import * as invites from "./invites.mjs";
 import * as ops from "./ops.mjs";
 import * as platform from "./platform.mjs";
+import * as scale from "./scale.mjs";
 import * as tenants from "./tenants.mjs";
 import * as twoFactor from "./two-factor.mjs";
 
@@ -33,7 +36,10 @@ const SUITES = {
   tenants,
   ops,
   bundle,
+  scale,
 };
+/** --rows when not given, unless the suite has its own `defaultRows`. */
+const DEFAULT_ROWS = 100_000;
 const MAX_SECONDS = 60;
 
 const { values } = parseArgs({
@@ -43,7 +49,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "1" },
     connections: { type: "string", default: "8" },
     threads: { type: "string", default: "1" },
-    rows: { type: "string", default: "100000" },
+    rows: { type: "string" },
   },
 });
 for (const name of values.suite) {
@@ -55,8 +61,9 @@ const options = {
   warmup: boundedInteger("warmup", values.warmup, 0, MAX_SECONDS),
   connections: boundedInteger("connections", values.connections, 1, 256),
   threads: boundedInteger("threads", values.threads, 1, 16),
-  rows: boundedInteger("rows", values.rows, 1000, 2_000_000),
 };
+const requestedRows =
+  values.rows === undefined ? undefined : boundedInteger("rows", values.rows, 1000, 2_000_000);
 
 const bench = new Bench(options);
 let interrupted = false;
@@ -75,7 +82,10 @@ console.log(
 );
 let failed = false;
 try {
-  for (const name of values.suite) await SUITES[name].run(bench);
+  for (const name of values.suite) {
+    bench.options.rows = requestedRows ?? SUITES[name].defaultRows ?? DEFAULT_ROWS;
+    await SUITES[name].run(bench);
+  }
 } catch (error) {
   failed = true;
   // After SIGINT the children were stopped on purpose: their failures are not news.

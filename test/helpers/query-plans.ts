@@ -62,3 +62,22 @@ export async function expectIndexedOnly(db: Database, queries: SQL[], label: str
     expect(scans, `${label}: ${plan.join(" | ")}`).toEqual([]);
   }
 }
+
+/**
+ * Asserts that the recorded queries' plans read `index`: for a query that an index without the
+ * right leading columns can also serve, reading far more rows than it needs (an index search on
+ * `revoked_at IS NULL` is a search on nearly every row), which `expectIndexedOnly` lets pass.
+ */
+export async function expectPlanUses(
+  db: Database,
+  queries: SQL[],
+  index: string,
+  label: string,
+): Promise<void> {
+  const plans = await Promise.all(queries.map((query) => planOf(db, query)));
+  const steps = plans.flat();
+  expect(
+    steps.some((step) => step.includes(index)),
+    `${label} does not use ${index}: ${steps.join(" | ")}`,
+  ).toBe(true);
+}

@@ -96,8 +96,10 @@ export const refreshTokens = pgTable(
     index("refresh_tokens_family_idx").on(table.familyId),
     index("refresh_tokens_user_idx").on(table.userId),
     index("refresh_tokens_expires_at_idx").on(table.expiresAt),
-    // For the cron cleanup of long-revoked tokens (src/jobs/cleanup/registry.ts).
-    index("refresh_tokens_revoked_at_idx").on(table.revokedAt),
+    // For the cron cleanup of long-revoked tokens (src/jobs/cleanup/registry.ts). Partial: live
+    // tokens (nearly all rows) are not in it, so a planner never takes it for `revoked_at IS NULL`
+    // (it did for logout's family revocation: every live token read) and inserts skip it.
+    index("refresh_tokens_revoked_at_idx").on(table.revokedAt).where(sql`revoked_at IS NOT NULL`),
   ],
 );
 
@@ -131,7 +133,8 @@ export const apiTokens = pgTable(
     index("api_tokens_user_idx").on(table.userId, table.id),
     // For the cron cleanup of expired and long-revoked tokens.
     index("api_tokens_expires_at_idx").on(table.expiresAt),
-    index("api_tokens_revoked_at_idx").on(table.revokedAt),
+    // Partial, like refresh_tokens_revoked_at_idx: only the cleanup's revoked rows.
+    index("api_tokens_revoked_at_idx").on(table.revokedAt).where(sql`revoked_at IS NOT NULL`),
     index("api_tokens_created_at_idx").on(table.createdAt),
   ],
 );
@@ -185,7 +188,10 @@ export const auditLogs = pgTable(
     hash: text("hash"),
   },
   (table) => [
-    index("audit_logs_target_idx").on(table.targetType, table.targetId, table.createdAt),
+    // `event` before `created_at`: the once-per-target check of single-use changes (invite used or
+    // revoked) is an equality on all three, so it reads one target's rows, never every row of
+    // the event (the planners chose audit_logs_event_idx when the target index had no `event`).
+    index("audit_logs_target_idx").on(table.targetType, table.targetId, table.event, table.createdAt),
     index("audit_logs_actor_idx").on(table.actorId, table.createdAt),
     index("audit_logs_event_idx").on(table.event, table.createdAt),
     index("audit_logs_created_at_idx").on(table.createdAt),
