@@ -1,5 +1,5 @@
 // `npm run bench`: every suite, or
-// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|admin|tenants|ops|bundle`
+// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|admin|tenants|ops|profile|ratelimit-binding|summary|bundle`
 // (repeatable).
 // Each suite starts its Worker with `wrangler dev` on a free loopback port (own temp state, generated
 // secrets, the flags that keep wrangler's tracing and logging out of the numbers), drives its
@@ -19,6 +19,9 @@ import { Bench } from "./harness.mjs";
 import * as invites from "./invites.mjs";
 import * as ops from "./ops.mjs";
 import * as platform from "./platform.mjs";
+import * as profile from "./profile.mjs";
+import * as ratelimitBinding from "./ratelimit-binding.mjs";
+import * as summary from "./summary.mjs";
 import * as tenants from "./tenants.mjs";
 import * as twoFactor from "./two-factor.mjs";
 
@@ -32,6 +35,9 @@ const SUITES = {
   admin,
   tenants,
   ops,
+  profile,
+  "ratelimit-binding": ratelimitBinding,
+  summary,
   bundle,
 };
 const MAX_SECONDS = 60;

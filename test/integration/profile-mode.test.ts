@@ -41,12 +41,14 @@ describe("profile mode (PROFILE)", () => {
     );
     expect(loginResponse.status).toBe(200);
     const loginParts = timingOf(loginResponse)!;
-    for (const part of ["setup", "d1", "audit", "rate-limit", "argon2", "rsa-sign", "log", "total"]) {
+    for (const part of ["setup", "d1", "rate-limit", "argon2", "rsa-sign", "log", "total"]) {
       expect(loginParts.has(part), part).toBe(true);
     }
-    // One password verification; an access and a refresh token signed; one policy checked.
+    // One password verification; an access and a refresh token signed; the success row is in the
+    // session's unit, not a write of its own.
     expect(loginParts.get("argon2")!.desc).toBe("1");
     expect(loginParts.get("rsa-sign")!.desc).toBe("2");
+    expect(loginParts.has("audit")).toBe(false);
     expect(loginParts.get("argon2")!.dur).toBeGreaterThan(0);
     expect(loginParts.get("total")!.dur).toBeGreaterThanOrEqual(loginParts.get("argon2")!.dur);
     // Only the known parts, in their order, then the total.
@@ -54,7 +56,24 @@ describe("profile mode (PROFILE)", () => {
     expect(names.at(-1)).toBe("total");
     expect(names.slice(0, -1)).toEqual(PROFILE_PARTS.filter((part) => loginParts.has(part)));
 
-    const pair = (await loginResponse.json()) as { accessToken: string };
+    const pair = (await loginResponse.json()) as { accessToken: string; refreshToken: string };
+    const refreshed = await harness.send("/auth/refresh", jsonRequest({ refreshToken: pair.refreshToken }));
+    expect(refreshed.status).toBe(200);
+    const refreshParts = timingOf(refreshed)!;
+    // A rotation is one storage round trip (rotation, audit row, user and tenants in one unit).
+    expect(refreshParts.get("d1")!.desc).toBe("1");
+    expect(refreshParts.get("rsa-verify")!.desc).toBe("1");
+    expect(refreshParts.get("rsa-sign")!.desc).toBe("2");
+    expect(refreshParts.has("audit")).toBe(false);
+
+    // A refusal writes its audit row on its own.
+    const wrong = await harness.send(
+      "/auth/login",
+      jsonRequest({ identifier: account.username, password: "not the password at all" }),
+    );
+    expect(wrong.status).toBe(401);
+    expect(timingOf(wrong)!.get("audit")!.desc).toBe("1");
+
     const me = await harness.send("/auth/me", { headers: bearer(pair.accessToken) });
     expect(me.status).toBe(200);
     const meParts = timingOf(me)!;

@@ -20,7 +20,7 @@ export interface UserProfile {
 
 /** The signed-in user's profile. */
 export class ProfileService {
-  constructor(private readonly deps: Pick<Shared, "tenants" | "users">) {}
+  constructor(private readonly deps: Pick<Shared, "tenants" | "users" | "credentials">) {}
 
   /** The profile of the principal's user (reusing the record authentication read, if any). */
   async forPrincipal(principal: Pick<Principal, "userId" | "user">): Promise<UserProfile> {
@@ -34,6 +34,20 @@ export class ProfileService {
     return user;
   }
 
+  /**
+   * The user's tenant slugs from this isolate's credential cache while fresh (`AUTH_CACHE_SECONDS`,
+   * like the user record itself), else one read: a membership added or removed elsewhere shows
+   * within that time (docs/operating.md, "Hot paths").
+   */
+  private async institutionsOf(userId: string): Promise<string[]> {
+    const { credentials, tenants } = this.deps;
+    const cached = credentials.institutions(userId);
+    if (cached) return cached;
+    const slugs = await tenants.slugsForUser(userId);
+    credentials.keepInstitutions(userId, slugs);
+    return slugs;
+  }
+
   async of(user: User): Promise<UserProfile> {
     return {
       id: user.id,
@@ -42,7 +56,7 @@ export class ProfileService {
       name: user.name,
       role: user.role,
       roles: [user.role],
-      institutions: await this.deps.tenants.slugsForUser(user.id),
+      institutions: await this.institutionsOf(user.id),
       emailVerified: user.emailVerifiedAt !== null,
       emailVerifiedAt: user.emailVerifiedAt?.toISOString() ?? null,
       createdAt: user.createdAt.toISOString(),
