@@ -22,9 +22,18 @@ export interface UserProfile {
 export class ProfileService {
   constructor(private readonly deps: Pick<Shared, "tenants" | "users" | "credentials">) {}
 
-  /** The profile of the principal's user (reusing the record authentication read, if any). */
+  /**
+   * The profile of the principal's user: the record authentication read, else (an API token's
+   * principal carries none) this isolate's credential cache while fresh, else one read. Only for
+   * showing: `userOf` never answers from the cache for an API token's principal.
+   */
   async forPrincipal(principal: Pick<Principal, "userId" | "user">): Promise<UserProfile> {
-    return this.of(await this.userOf(principal));
+    const { credentials } = this.deps;
+    const cached = principal.user ?? credentials.user(principal.userId);
+    if (cached) return this.of(cached);
+    const user = await this.userOf(principal);
+    credentials.keepUser(user);
+    return this.of(user);
   }
 
   /** The principal's user record (the one authentication read, if any); 401 if it is gone. */
