@@ -26,8 +26,14 @@ export const title = "summary: issue 14's table, today's ratios and this run's s
 export async function run(bench) {
   console.log(`\n${title}`);
   const { connections } = bench.options;
-  const paired = (url, base, scenario) =>
-    bench.measurePaired(url, base, scenario, { connections, cycles: CYCLES });
+  // Each row is printed as soon as it is measured: a later failure does not lose it.
+  const paired = async (url, base, scenario) => {
+    const result = await bench.measurePaired(url, base, scenario, { connections, cycles: CYCLES });
+    console.log(
+      `${scenario.name} vs ${base.name}: ${result.median.toFixed(2)} (${result.lowest.toFixed(2)}–${result.highest.toFixed(2)})`,
+    );
+    return result;
+  };
   const results = {};
 
   const app = await bench.startWorker({ name: "summary-app", vars: RATE_LIMIT_VARS });
@@ -60,7 +66,8 @@ export async function run(bench) {
       body: { identifier: ACCOUNT.username, password: ACCOUNT.password },
     };
     const settings = { threads: Math.min(bench.options.threads, connections), connections };
-    await bench.wrk(app.url, login, settings, bench.options.warmup || 1);
+    // Sequential warm-up: a 1 s wrk run of logins can end before any answer on a loaded machine.
+    for (let i = 0; i < 3; i++) await post(app.url, "/auth/login", login.body);
     loginRate = (await bench.wrk(app.url, login, settings, bench.options.duration)).requestsPerSecond;
   } finally {
     await app.stop();
