@@ -127,7 +127,8 @@ export class RefreshTokenRepository {
     parent: { id: string; tokenHash: string },
     child: ChildToken,
   ): Promise<RefreshTokenRecord | undefined> {
-    return this.rotatedChild(await this.db.atomic(this.rotateStatements(parent, child)));
+    const [retired, inserted] = await this.db.atomic(this.rotateStatements(parent, child));
+    return this.rotatedChild(retired, inserted);
   }
 
   /**
@@ -165,7 +166,10 @@ export class RefreshTokenRepository {
   }
 
   /** The child as stored when the unit's first two statements (`rotateStatements`) won, else undefined. */
-  rotatedChild([retired, inserted]: unknown[][]): RefreshTokenRecord | undefined {
+  rotatedChild(
+    retired: unknown[] | undefined,
+    inserted: unknown[] | undefined,
+  ): RefreshTokenRecord | undefined {
     if (retired?.length !== 1) return undefined;
     return toRecord((inserted as RefreshTokenRow[])[0]!);
   }

@@ -129,7 +129,7 @@ export class SessionService {
     };
     // The success row commits with the rotation or not at all (an audit trail of sessions must not
     // miss one), and costs no round trip of its own.
-    const results = await db.atomic([
+    const [retired, inserted, , userRows, slugRows] = await db.atomic([
       ...refreshTokens.rotateStatements({ id: jti, tokenHash }, childRow, { tokenEpoch }),
       audit.userEventStatement(
         "auth.refresh",
@@ -141,13 +141,14 @@ export class SessionService {
       users.findByIdStatement(userId),
       tenants.slugsForUserStatement(userId),
     ]);
-    const user = users.userFrom(results[3]);
+    const user = users.userFrom(userRows);
     if (user?.status !== "active") {
       await this.auditRefreshFailure(userId, "user_unavailable");
       throw this.refuse("invalid_token");
     }
-    const claims = issuer.claimsFrom(user, tenants.slugsFrom(results[4]));
-    if (refreshTokens.rotatedChild(results)) return issuer.pair(await issuer.accessToken(claims), child);
+    const claims = issuer.claimsFrom(user, tenants.slugsFrom(slugRows));
+    if (refreshTokens.rotatedChild(retired, inserted))
+      return issuer.pair(await issuer.accessToken(claims), child);
     // A session cut off after this token was issued. Its row is normally revoked already; not when
     // its rotation raced the cut-off on PostgreSQL (the cut-off's UPDATE never saw the new child).
     if (issuedBeforeCutoff(payload, user)) {
