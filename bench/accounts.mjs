@@ -8,7 +8,8 @@ import { printMeasurement } from "./harness.mjs";
 // its route's rate-limit checks as in production. The defaults (wrangler.toml [vars]) would refuse
 // most logins and refreshes: the bench sends them all from one IP, for one identifier.
 const GENEROUS = "9999999/1s";
-const RATE_LIMIT_VARS = {
+/** The vars of the accounts Worker: every rate limit of its routes out of reach. */
+export const RATE_LIMIT_VARS = {
   RATE_LIMIT_LOGIN_IP: GENEROUS,
   RATE_LIMIT_LOGIN_IDENTIFIER: GENEROUS,
   RATE_LIMIT_LOGIN_IDENTIFIER_CLIENT: GENEROUS,
@@ -16,7 +17,8 @@ const RATE_LIMIT_VARS = {
   RATE_LIMIT_REFRESH_IP: GENEROUS,
   RATE_LIMIT_INTROSPECT_IP: GENEROUS,
 };
-const ACCOUNT = {
+/** The user the suite registers; `refreshScript` logs in as them. */
+export const ACCOUNT = {
   username: "bench.user",
   email: "bench.user@example.com",
   password: "a bench passphrase that is long",
@@ -107,7 +109,7 @@ end`;
 }
 
 /** test/unit/password-cost.test.ts in workerd: ms per hash and per verification. */
-async function argon2InWorkerd(bench) {
+export async function argon2InWorkerd(bench) {
   const output = await bench.run("vitest", [
     "run",
     "--project",

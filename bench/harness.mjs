@@ -38,9 +38,17 @@ export class Bench {
    * Starts `wrangler dev` for `entry` (default wrangler.toml's `main`, src/index.ts) on a free
    * loopback port and resolves once GET /healthz answers. `vars` override wrangler.toml [vars]
    * through the generated env file, next to the secrets; `state` is the --persist-to directory
-   * (migrations are applied to it first); `args` are extra `wrangler dev` flags.
+   * (migrations are applied to it first); `args` are extra `wrangler dev` flags; `config` is the
+   * wrangler configuration an `entry` runs with (a bench Worker with bindings of its own).
    */
-  async startWorker({ name, entry, vars = {}, state = join(this.workDir, name), args = [] }) {
+  async startWorker({
+    name,
+    entry,
+    config = "wrangler.toml",
+    vars = {},
+    state = join(this.workDir, name),
+    args = [],
+  }) {
     mkdirSync(state, { recursive: true });
     const envFile = join(this.workDir, `${name}.env`);
     // A temp env file rather than .dev.vars: a developer's own .dev.vars is neither read nor touched.
@@ -51,7 +59,7 @@ export class Bench {
       command: "wrangler",
       args: [
         "dev",
-        ...(entry ? [entry, "--config", "wrangler.toml"] : []),
+        ...(entry ? [entry, "--config", config] : []),
         ...["--ip", "127.0.0.1", "--port", String(port), "--persist-to", state],
         ...["--env-file", envFile, "--log-level", "warn", "--show-interactive-dev-session=false"],
         ...args,
@@ -128,7 +136,8 @@ export class Bench {
       : wrkRequest(scenario);
     writeFileSync(script, `${request}\n${REPORT_LUA}`);
     const args = ["-t", String(threads), "-c", String(connections), "-d", `${seconds}s`, "--timeout", "5s"];
-    const output = await this.run("wrk", [...args, "-s", script, `${url}${scenario.path}`]);
+    // A scenario may name a Worker of its own (`scenario.url`): paired runs across two Workers.
+    const output = await this.run("wrk", [...args, "-s", script, `${scenario.url ?? url}${scenario.path}`]);
     const line = output.split("\n").find((text) => text.startsWith("BENCH_RESULT "));
     if (!line) throw new Error(`wrk printed no result for ${scenario.name}:\n${output}`);
     const raw = JSON.parse(line.slice("BENCH_RESULT ".length));

@@ -1,5 +1,5 @@
 // `npm run bench`: every suite, or
-// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|admin|tenants|ops|bundle|scale`
+// `npm run bench -- --suite platform|accounts|hardening|api-tokens|two-factor|invites|admin|tenants|ops|profile|ratelimit-binding|summary|bundle|scale`
 // (repeatable).
 // Each suite starts its Worker with `wrangler dev` on a free loopback port (own temp state, generated
 // secrets, the flags that keep wrangler's tracing and logging out of the numbers), drives its
@@ -21,7 +21,10 @@ import { Bench } from "./harness.mjs";
 import * as invites from "./invites.mjs";
 import * as ops from "./ops.mjs";
 import * as platform from "./platform.mjs";
+import * as profile from "./profile.mjs";
+import * as ratelimitBinding from "./ratelimit-binding.mjs";
 import * as scale from "./scale.mjs";
+import * as summary from "./summary.mjs";
 import * as tenants from "./tenants.mjs";
 import * as twoFactor from "./two-factor.mjs";
 
@@ -35,6 +38,9 @@ const SUITES = {
   admin,
   tenants,
   ops,
+  profile,
+  "ratelimit-binding": ratelimitBinding,
+  summary,
   bundle,
   scale,
 };

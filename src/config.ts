@@ -67,6 +67,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
   LOG_SLOW_REQUEST_MS: z.coerce.number().int().min(1).default(1000),
+  PROFILE: z.enum(["on", "off"]).default("off"),
   METRICS_TOKEN: optionalSecret,
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   ADMIN_USERNAME: optionalSecret,
@@ -182,6 +183,9 @@ function checkDeployedSafety(vars: Vars, ctx: z.RefinementCtx): void {
   if (vars.MAIL_TRANSPORT === "smtp" && vars.MAIL_USER && vars.MAIL_TLS === "none") {
     refuse("MAIL_TLS", "must be starttls or tls (SMTP credentials are never sent in clear)");
   }
+  if (vars.PROFILE === "on") {
+    refuse("PROFILE", "must be off (Server-Timing would tell every client where the time goes)");
+  }
 }
 
 // The refresh TTL is the idle timeout: longer than the absolute lifetime, it would mean nothing.
@@ -244,6 +248,8 @@ export interface Config {
    * debug, except a `sampleRate` fraction of them at info.
    */
   accessLog: { sampleRate: number; slowRequestMs: number };
+  /** `PROFILE=on` (development only): a `Server-Timing` header of where each request's time went. */
+  profile: boolean;
   metricsToken?: string;
   /** How long a just-rotated refresh token may be presented again and get its child back. */
   refreshReuseGraceSeconds: number;
@@ -370,6 +376,7 @@ export function loadConfig(env: Env): Config {
     },
     logLevel: vars.LOG_LEVEL,
     accessLog: { sampleRate: vars.LOG_SAMPLE_RATE, slowRequestMs: vars.LOG_SLOW_REQUEST_MS },
+    profile: vars.PROFILE === "on",
     metricsToken: vars.METRICS_TOKEN,
     refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
     initialAdmin: {

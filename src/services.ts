@@ -1,6 +1,6 @@
 import type { Config } from "./config";
 import { loadConfig } from "./config";
-import { createDatabase } from "./db";
+import { createDatabase, type Database } from "./db";
 import { type AccountServices, createAccountServices } from "./features/accounts/services";
 import { type AdminServices, createAdminServices } from "./features/admin/services";
 import { type ApiTokenServices, createApiTokenServices } from "./features/api-tokens/services";
@@ -37,6 +37,7 @@ import { hexEncode } from "./platform/encoding";
 import { JwtService } from "./platform/jwt";
 import type { Logger } from "./platform/logger";
 import { PasswordHasher } from "./platform/password";
+import { instrument, type ProfilePart, type Profiler } from "./platform/profiler";
 import { SecretBox } from "./platform/secret-box";
 import type { Shared } from "./shared";
 
@@ -48,6 +49,8 @@ export interface WorkContext {
   clientRequestId?: string;
   traceId: string;
   client: ClientInfo;
+  /** Set in profile mode only (`PROFILE=on`): the ports below are then timed into it. */
+  profiler?: Profiler;
 }
 
 /** A context for work no client started (queue batches, cron runs): fresh ids, no client. */
@@ -66,7 +69,12 @@ export function backgroundContext(deps: PlatformDeps): WorkContext {
  */
 export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work: WorkContext): Shared {
   const config = loadConfig(env);
-  const db = createDatabase(env, config);
+  const { profiler } = work;
+  // Profile mode wraps the ports in timers; otherwise they are used as they are, at no cost.
+  const timed = <T extends object>(target: T, parts: Partial<Record<keyof T, ProfilePart>>): T =>
+    profiler ? instrument(target, profiler, parts) : target;
+  const storage = createDatabase(env, config);
+  const db = timed(storage, databaseParts("d1"));
   const { clock, random } = deps;
   const secretBoxes: Shared["secretBoxes"] = {
     totp: () => SecretBox.fromKeys(config.encryption.totp.current, config.encryption.totp.previous, random),
@@ -79,35 +87,48 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     clock,
     random,
     db,
-    jwt: new JwtService(
-      {
-        issuer: config.jwt.issuer,
-        audience: config.jwt.audience,
-        privateKeyPem: config.jwt.privateKeyPem,
-        previousPublicKeysPem: config.jwt.previousPublicKeysPem,
-      },
-      clock,
+    jwt: timed(
+      new JwtService(
+        {
+          issuer: config.jwt.issuer,
+          audience: config.jwt.audience,
+          privateKeyPem: config.jwt.privateKeyPem,
+          previousPublicKeysPem: config.jwt.previousPublicKeysPem,
+        },
+        clock,
+      ),
+      { sign: "rsa-sign", verify: "rsa-verify" },
     ),
-    passwords: new PasswordHasher(config.passwordHash, random),
+    passwords: timed(new PasswordHasher(config.passwordHash, random), { hash: "argon2", verify: "argon2" }),
     users: new UserRepository(db),
     tenants: new TenantRepository(db, clock, random),
-    audit: new AuditService(new AuditLogRepository(db), clock, random, {
+    // Audit writes on a storage handle of their own, so the profile tells them from other reads.
+    audit: new AuditService(new AuditLogRepository(timed(storage, databaseParts("audit"))), clock, random, {
       requestId: work.requestId,
       clientRequestId: work.clientRequestId,
       client: work.client,
     }),
     email: new QueueEmailOutbox(env.EMAIL_QUEUE as Queue<QueuedEmail>, work, clock, random, secretBoxes.data),
-    metrics: new MetricsRecorder(isolateMetrics, shardStore(env.METRICS_SHARD, config.metrics.shards), {
-      shards: config.metrics.shards,
-      flushDelayMs: config.metrics.flushDelayMs,
-      clock,
-      random,
-      logger,
-    }),
+    metrics: timed(
+      new MetricsRecorder(isolateMetrics, shardStore(env.METRICS_SHARD, config.metrics.shards), {
+        shards: config.metrics.shards,
+        flushDelayMs: config.metrics.flushDelayMs,
+        clock,
+        random,
+        logger,
+      }),
+      { increment: "metrics", observe: "metrics" },
+    ),
     background: new BackgroundTasks(logger),
-    rateLimiter: durableRateLimiter(env.RATE_LIMITER, clock),
+    rateLimiter: timed(durableRateLimiter(env.RATE_LIMITER, clock), {
+      check: "rate-limit",
+      refund: "rate-limit",
+    }),
     credentials: new CredentialCache(isolateCredentialCaches, clock, config.authCacheSeconds * 1000),
-    inviteQuota: durableInviteQuota(env.INVITE_QUOTA, clock),
+    inviteQuota: timed(durableInviteQuota(env.INVITE_QUOTA, clock), {
+      reserve: "durable-object",
+      release: "durable-object",
+    }),
     webhooks: new QueueWebhookOutbox(
       env.WEBHOOK_QUEUE as Queue<WebhookMessage>,
       config.webhooks.url,
@@ -118,6 +139,11 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
     ),
     secretBoxes,
   };
+}
+
+/** Every storage call of a `Database`, timed as `part`. */
+function databaseParts(part: ProfilePart): Partial<Record<keyof Database, ProfilePart>> {
+  return { all: part, first: part, run: part, atomic: part, ping: part };
 }
 
 /**

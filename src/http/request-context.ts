@@ -1,8 +1,9 @@
 import { createMiddleware } from "hono/factory";
-import type { Config } from "../config";
+import { type Config, loadConfig } from "../config";
 import { clientInfoFrom } from "../platform/client-info";
 import type { PlatformDeps } from "../platform/deps";
 import { createLogger, logLevelOf } from "../platform/logger";
+import { instrument, Profiler } from "../platform/profiler";
 import { traceContextFrom } from "../platform/trace";
 import { createServices, createShared } from "../services";
 import type { AppEnv } from "./hono-env";
@@ -20,16 +21,20 @@ import type { AppEnv } from "./hono-env";
 export function requestContext(deps: PlatformDeps) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const started = Date.now();
+    const profiler = profilerFor(c.env);
+    const profileStarted = profiler ? performance.now() : 0;
     const trace = traceContextFrom(c.req.raw.headers, deps.random);
     c.set("trace", trace);
-    const logger = createLogger(logLevelOf(c.env.LOG_LEVEL), {
+    const plainLogger = createLogger(logLevelOf(c.env.LOG_LEVEL), {
       requestId: trace.requestId,
       ...(trace.clientRequestId ? { clientRequestId: trace.clientRequestId } : {}),
       traceId: trace.traceId,
     });
+    const logger = profiler ? instrument(plainLogger, profiler, LOG_PARTS) : plainLogger;
     c.set("logger", logger);
     const client = clientInfoFrom(c.req.raw.headers);
-    const services = createServices(createShared(c.env, deps, logger, { ...trace, client }));
+    const build = () => createServices(createShared(c.env, deps, logger, { ...trace, client, profiler }));
+    const services = profiler ? profiler.measure("setup", build) : build();
     c.set("services", services);
     try {
       await next();
@@ -44,8 +49,21 @@ export function requestContext(deps: PlatformDeps) {
       if (accessLogAtInfo(services.config.accessLog, c.res.status, durationMs, deps))
         logger.info("request", fields);
       else logger.debug("request", fields);
+      // Last, so the access-log line is in it.
+      if (profiler) c.header("server-timing", profiler.serverTiming(performance.now() - profileStarted));
     }
   });
+}
+
+const LOG_PARTS = { debug: "log", info: "log", warn: "log", error: "log" } as const;
+
+/**
+ * A profiler when `PROFILE=on` (development only: production and staging refuse it at start),
+ * else undefined. The clock is `performance.now`, which `wrangler dev` advances during CPU work.
+ */
+function profilerFor(env: Env): Profiler | undefined {
+  if (env.PROFILE !== "on" || !loadConfig(env).profile) return undefined;
+  return new Profiler(() => performance.now());
 }
 
 /** Whether this request's access-log line is worth an info line (see `requestContext`). */

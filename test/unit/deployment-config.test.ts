@@ -70,6 +70,7 @@ describe("deployment settings", () => {
         [{ METRICS_TOKEN: "  " }, "METRICS_TOKEN"],
         [{ APP_BASE_URL: "http://auth.example.com" }, "APP_BASE_URL"],
         [{ MAIL_TRANSPORT: "capture" }, "MAIL_TRANSPORT"],
+        [{ PROFILE: "on" }, "PROFILE"],
         [
           {
             MAIL_TRANSPORT: "smtp",

@@ -55,12 +55,12 @@ export function createAccountServices(
   shared: AccountShared,
   secondFactor: SecondFactorCheck,
 ): AccountServices {
-  const { config, db, jwt, tenants } = shared;
+  const { config, db, jwt } = shared;
   const refreshTokens = new RefreshTokenRepository(db);
   const initialAdmin = new InitialAdmin(shared);
   const sessions = new SessionService({
     ...shared,
-    issuer: new TokenIssuer(jwt, tenants, {
+    issuer: new TokenIssuer(jwt, {
       access: config.jwt.accessTokenTtl,
       refresh: config.jwt.refreshTokenTtl,
       sessionMax: config.jwt.sessionMaxLifetime,

@@ -37,6 +37,11 @@ export interface AuditStatementOptions {
   /** A scalar subquery giving the tenant, when the caller does not know it before the unit runs. */
   tenantIdFrom?: SQL;
   /**
+   * A scalar subquery giving the metadata as JSON text, when it depends on rows the unit writes
+   * (the caller builds it from ids only: nothing secret, nothing that needs escaping).
+   */
+  metadataFrom?: SQL;
+  /**
    * Written only if no row of the same event, result and target exists yet: a single-use change
    * (an invite used, revoked) is recorded once, even when a losing concurrent call by the same
    * actor in the same millisecond also satisfies `onlyIf`.
@@ -118,7 +123,7 @@ export class AuditLogRepository {
       CAST(${entry.reason} AS TEXT), CAST(${entry.actorId} AS TEXT), CAST(${entry.targetType} AS TEXT),
       CAST(${entry.targetId} AS TEXT), ${tenant}, CAST(${entry.ip} AS TEXT), CAST(${entry.userAgent} AS TEXT),
       CAST(${entry.requestId} AS TEXT), CAST(${entry.clientRequestId} AS TEXT),
-      CAST(${JSON.stringify(entry.metadata)} AS TEXT),
+      ${options.metadataFrom ?? sql`CAST(${JSON.stringify(entry.metadata)} AS TEXT)`},
       CAST(${entry.createdAt.getTime()} AS BIGINT)`;
     const conditions: SQL[] = [options.onlyIf ?? sql`1 = 1`];
     if (options.once) {

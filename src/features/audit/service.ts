@@ -106,16 +106,40 @@ export class AuditService {
     user: { id: string } | string | null | undefined,
     details: UserEventDetails = {},
   ): Promise<void> {
-    const userId = typeof user === "string" ? user : (user?.id ?? null);
-    return this.record({
-      event,
-      result,
-      reason: details.reason,
-      actorId: details.actorId === undefined ? userId : details.actorId,
-      targetType: userId ? "user" : undefined,
-      targetId: userId,
-      tenantId: details.tenantId,
-      metadata: details.metadata,
-    });
+    return this.record(userEntry(event, result, user, details));
   }
+
+  /**
+   * `userEvent` as a statement for `db.atomic`: the row commits with the change it records, in the
+   * same round trip (see `statement` for `options`).
+   */
+  userEventStatement(
+    event: string,
+    result: AuditResult,
+    user: { id: string } | string | null | undefined,
+    details: UserEventDetails = {},
+    options: AuditStatementOptions = {},
+  ): Statement {
+    return this.statement(userEntry(event, result, user, details), options);
+  }
+}
+
+/** The entry of an event about one user: the target and, unless `details.actorId` says otherwise, the actor. */
+function userEntry(
+  event: string,
+  result: AuditResult,
+  user: { id: string } | string | null | undefined,
+  details: UserEventDetails,
+): AuditEntry {
+  const userId = typeof user === "string" ? user : (user?.id ?? null);
+  return {
+    event,
+    result,
+    reason: details.reason,
+    actorId: details.actorId === undefined ? userId : details.actorId,
+    targetType: userId ? "user" : undefined,
+    targetId: userId,
+    tenantId: details.tenantId,
+    metadata: details.metadata,
+  };
 }

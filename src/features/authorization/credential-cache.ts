@@ -21,6 +21,8 @@ export interface IsolateCredentialCaches {
   apiTokens: ExpiringCache<ApiTokenWithOwner>;
   /** Live tenant sessions with the agent's role, by `tenantId/sessionId`. */
   tenantSessions: ExpiringCache<CachedTenantSession>;
+  /** The slugs of each user's tenants (`/auth/me`'s `institutions`), by user id. */
+  institutions: ExpiringCache<string[]>;
 }
 
 /** The caches of this isolate, shared by every request it serves (see `CredentialCache`). */
@@ -28,6 +30,7 @@ export const isolateCredentialCaches: IsolateCredentialCaches = {
   users: new ExpiringCache(MAX_ENTRIES),
   apiTokens: new ExpiringCache(MAX_ENTRIES),
   tenantSessions: new ExpiringCache(MAX_ENTRIES),
+  institutions: new ExpiringCache(MAX_ENTRIES),
 };
 
 /**
@@ -54,6 +57,15 @@ export class CredentialCache {
     if (this.ttlMs > 0 && user.status === "active") {
       this.caches.users.set(user.id, user, this.clock.now().getTime());
     }
+  }
+
+  /** The slugs of the user's tenants as last read, while fresh. */
+  institutions(userId: string): string[] | undefined {
+    return this.caches.institutions.get(userId, this.clock.now().getTime(), this.ttlMs);
+  }
+
+  keepInstitutions(userId: string, slugs: string[]): void {
+    if (this.ttlMs > 0) this.caches.institutions.set(userId, slugs, this.clock.now().getTime());
   }
 
   apiToken(hash: string): ApiTokenWithOwner | undefined {
@@ -88,16 +100,20 @@ export class CredentialCache {
   /** Forgets the sessions of an agent whose role in the tenant changed or ended. */
   forgetTenantAgent(tenantId: string, userId: string): void {
     this.caches.tenantSessions.deleteWhere((s) => s.tenantId === tenantId && s.userId === userId);
+    this.caches.institutions.delete(userId);
   }
 
   /** Forgets every session of a tenant whose settings or status changed. */
   forgetTenant(tenantId: string): void {
     this.caches.tenantSessions.deleteWhere((s) => s.tenantId === tenantId);
+    // Its slug may have changed: every member's list is read again.
+    this.caches.institutions.deleteWhere(() => true);
   }
 
   /** Forgets a user whose role, status, password or sessions changed, their API tokens and tenant sessions. */
   forgetUser(userId: string): void {
     this.caches.users.delete(userId);
+    this.caches.institutions.delete(userId);
     this.caches.apiTokens.deleteWhere((token) => token.userId === userId);
     this.caches.tenantSessions.deleteWhere((s) => s.userId === userId);
   }

@@ -277,10 +277,19 @@ export class TenantRepository {
 
   /** The slugs of the user's tenants, sorted, so tokens built from them are reproducible. */
   async slugsForUser(userId: string): Promise<string[]> {
-    const rows = await this.db.all<{ slug: string }>(sql`
+    return this.slugsFrom(await this.db.all(this.slugsForUserStatement(userId)));
+  }
+
+  /** `slugsForUser` as a statement for `db.atomic` (read in the round trip of another statement). */
+  slugsForUserStatement(userId: string): SQL {
+    return sql`
       SELECT t.slug AS slug FROM tenant_members m JOIN tenants t ON t.id = m.tenant_id
       WHERE m.user_id = ${userId}
-      ORDER BY t.slug`);
-    return rows.map((row) => row.slug);
+      ORDER BY t.slug`;
+  }
+
+  /** The slugs in the rows `slugsForUserStatement` returned. */
+  slugsFrom(rows: unknown[] | undefined): string[] {
+    return ((rows ?? []) as Array<{ slug: string }>).map((row) => row.slug);
   }
 }

@@ -105,7 +105,17 @@ export class UserRepository {
   }
 
   async findById(id: string): Promise<User | undefined> {
-    const row = await this.db.first<UserRow>(sql`SELECT ${COLUMNS} FROM users WHERE id = ${id}`);
+    return this.userFrom([await this.db.first<UserRow>(this.findByIdStatement(id))]);
+  }
+
+  /** `findById` as a statement for `db.atomic`, to read the user in the round trip of a write. */
+  findByIdStatement(id: string): SQL {
+    return sql`SELECT ${COLUMNS} FROM users WHERE id = ${id}`;
+  }
+
+  /** The user among the rows `findByIdStatement` returned, if any. */
+  userFrom(rows: unknown[] | undefined): User | undefined {
+    const row = rows?.[0] as UserRow | undefined;
     return row && toUser(row);
   }
 

@@ -50,6 +50,7 @@ function setUp(ttlMs = 5000) {
     users: new ExpiringCache(100),
     apiTokens: new ExpiringCache(100),
     tenantSessions: new ExpiringCache(100),
+    institutions: new ExpiringCache(100),
   };
   const clock = new ManualClock(T0);
   return { clock, cache: new CredentialCache(caches, clock, ttlMs) };
@@ -137,5 +138,27 @@ describe("CredentialCache", () => {
     cache.keepTenantSession(session("tnt_a", "ses_5", "usr_5"));
     cache.forgetTenant("tnt_a");
     expect(cache.tenantSession("tnt_a", "ses_5")).toBeUndefined();
+  });
+
+  it("keeps a user's tenant slugs for AUTH_CACHE_SECONDS, and forgets them when a membership or tenant changes", () => {
+    const { cache, clock } = setUp(5000);
+    cache.keepInstitutions("usr_1", ["alpha", "beta"]);
+    cache.keepInstitutions("usr_2", ["alpha"]);
+    expect(cache.institutions("usr_1")).toEqual(["alpha", "beta"]);
+    clock.advance(5000);
+    expect(cache.institutions("usr_1")).toBeUndefined();
+    cache.keepInstitutions("usr_1", ["alpha"]);
+    cache.forgetTenantAgent("tnt_a", "usr_1");
+    expect(cache.institutions("usr_1")).toBeUndefined();
+    cache.keepInstitutions("usr_1", ["alpha"]);
+    cache.forgetUser("usr_1");
+    expect(cache.institutions("usr_1")).toBeUndefined();
+    cache.keepInstitutions("usr_1", ["alpha"]);
+    cache.forgetTenant("tnt_a");
+    expect(cache.institutions("usr_1")).toBeUndefined();
+    expect(cache.institutions("usr_2")).toBeUndefined();
+    const off = setUp(0).cache;
+    off.keepInstitutions("usr_1", ["alpha"]);
+    expect(off.institutions("usr_1")).toBeUndefined();
   });
 });

@@ -33,8 +33,10 @@ export class LoginService {
   async login(attempt: LoginAttempt): Promise<TokenPair> {
     const user = await this.checkPassword(attempt.identifier, attempt.password);
     await this.checkSecondFactor(user, attempt.twoFactorCode);
-    await this.deps.audit.userEvent("auth.login", "success", user);
-    return this.deps.sessions.start(user);
+    // The success row commits with the session (never one without the other), in its round trip.
+    return this.deps.sessions.start(user, [
+      this.deps.audit.userEventStatement("auth.login", "success", user),
+    ]);
   }
 
   /**

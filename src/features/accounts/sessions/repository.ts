@@ -78,6 +78,12 @@ function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
   };
 }
 
+/** What a rotation stores of the child; the rest comes from its parent. */
+export type ChildToken = Pick<
+  RefreshTokenRecord,
+  "id" | "tokenHash" | "expiresAt" | "ip" | "userAgent" | "createdAt"
+>;
+
 /** True while the token may be exchanged: not rotated, not revoked, not expired at `at`. */
 export function isLive(record: RefreshTokenRecord, at: Date): boolean {
   return record.rotatedAt === null && record.revokedAt === null && record.expiresAt > at;
@@ -92,12 +98,17 @@ export class RefreshTokenRepository {
   constructor(private readonly db: Database) {}
 
   async insert(token: NewRefreshToken): Promise<void> {
-    await this.db.run(sql`
+    await this.db.run(this.insertStatement(token));
+  }
+
+  /** `insert` as a statement for `db.atomic`. */
+  insertStatement(token: NewRefreshToken): SQL {
+    return sql`
       INSERT INTO refresh_tokens (id, user_id, token_hash, family_id, parent_id, session_started_at, expires_at, ip,
                                   user_agent, created_at)
       VALUES (${token.id}, ${token.userId}, ${token.tokenHash}, ${token.familyId}, ${token.parentId},
               ${token.sessionStartedAt.getTime()}, ${token.expiresAt.getTime()}, ${token.ip}, ${token.userAgent},
-              ${token.createdAt.getTime()})`);
+              ${token.createdAt.getTime()})`;
   }
 
   async findById(id: string): Promise<RefreshTokenRecord | undefined> {
@@ -114,14 +125,33 @@ export class RefreshTokenRepository {
    */
   async rotate(
     parent: { id: string; tokenHash: string },
-    child: Pick<RefreshTokenRecord, "id" | "tokenHash" | "expiresAt" | "ip" | "userAgent" | "createdAt">,
+    child: ChildToken,
   ): Promise<RefreshTokenRecord | undefined> {
+    const [retired, inserted] = await this.db.atomic(this.rotateStatements(parent, child));
+    return this.rotatedChild(retired, inserted);
+  }
+
+  /**
+   * `rotate` as its two statements, for a unit that adds its own (the audit row, the reads the
+   * response needs) to the same round trip; `rotatedChild` reads their result. With `holder`, the
+   * parent is retired only while its user is active and still at `tokenEpoch` (no cut-off since
+   * the parent was signed), so the caller may sign the child before it has read the user.
+   */
+  rotateStatements(
+    parent: { id: string; tokenHash: string },
+    child: ChildToken,
+    holder?: { tokenEpoch: number },
+  ): [SQL, SQL] {
     const at = child.createdAt.getTime();
-    const [retired, inserted] = await this.db.atomic([
+    const holderStillValid = holder
+      ? sql`AND EXISTS (SELECT 1 FROM users u WHERE u.id = refresh_tokens.user_id AND u.status = 'active'
+                          AND u.token_epoch = ${holder.tokenEpoch})`
+      : sql``;
+    return [
       sql`
         UPDATE refresh_tokens SET rotated_at = ${at}, replaced_by_id = ${child.id}
         WHERE id = ${parent.id} AND token_hash = ${parent.tokenHash}
-          AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ${at}
+          AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ${at} ${holderStillValid}
         RETURNING id`,
       // Inserts only if the UPDATE above won: it is what set replaced_by_id to this child's id.
       sql`
@@ -132,9 +162,26 @@ export class RefreshTokenRepository {
                ${child.ip}, ${child.userAgent}, CAST(${at} AS BIGINT)
         FROM refresh_tokens WHERE id = ${parent.id} AND replaced_by_id = ${child.id}
         RETURNING ${COLUMNS}`,
-    ]);
+    ];
+  }
+
+  /** The child as stored when the unit's first two statements (`rotateStatements`) won, else undefined. */
+  rotatedChild(
+    retired: unknown[] | undefined,
+    inserted: unknown[] | undefined,
+  ): RefreshTokenRecord | undefined {
     if (retired?.length !== 1) return undefined;
     return toRecord((inserted as RefreshTokenRow[])[0]!);
+  }
+
+  /** True at a point of a unit after which the child `childId` exists (for an audit row's guard). */
+  childExists(childId: string): SQL {
+    return sql`EXISTS (SELECT 1 FROM refresh_tokens WHERE id = ${childId})`;
+  }
+
+  /** The family id of token `id` as JSON metadata `{"familyId":…}`, a scalar subquery (ids need no escaping). */
+  familyMetadataOf(id: string): SQL {
+    return sql`(SELECT '{"familyId":"' || family_id || '"}' FROM refresh_tokens WHERE id = ${id})`;
   }
 
   /** Revokes every token of a family that is not revoked yet; returns how many. */

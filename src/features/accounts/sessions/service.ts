@@ -1,4 +1,5 @@
 import type { JWTPayload } from "jose";
+import type { Statement } from "../../../db/database";
 import { AppError } from "../../../platform/errors";
 import { newId } from "../../../platform/ids";
 import { isExpiredTokenError, type TokenKind } from "../../../platform/jwt";
@@ -12,7 +13,17 @@ import type { TokenIssuer, TokenPair, UserClaims } from "./token-issuer";
 
 export type SessionDeps = Pick<
   Shared,
-  "db" | "jwt" | "users" | "audit" | "client" | "clock" | "random" | "logger" | "metrics" | "credentials"
+  | "db"
+  | "jwt"
+  | "users"
+  | "tenants"
+  | "audit"
+  | "client"
+  | "clock"
+  | "random"
+  | "logger"
+  | "metrics"
+  | "credentials"
 > & {
   issuer: TokenIssuer;
   refreshTokens: RefreshTokenRepository;
@@ -54,64 +65,96 @@ function withinCurrentRole(payload: JWTPayload, user: User): boolean {
 export class SessionService {
   constructor(private readonly deps: SessionDeps) {}
 
-  /** Starts a new session (family) for `user`: the response of register and login. */
-  async start(user: User): Promise<TokenPair> {
-    const { issuer, refreshTokens, client, clock, random } = this.deps;
-    const claims = await issuer.claimsFor(user);
+  /**
+   * Starts a new session (family) for `user`: the response of register and login. One storage
+   * round trip: the refresh token's row, `alongside` (the caller's audit row: it commits with the
+   * session or not at all) and the read of the user's tenants for the access token, in one unit.
+   */
+  async start(user: User, alongside: Statement[] = []): Promise<TokenPair> {
+    const { db, issuer, refreshTokens, tenants, client, clock, random } = this.deps;
     const id = newId("refreshToken", clock, random);
     const now = clock.now();
-    const refresh = await issuer.refreshToken(claims, { id, issuedAt: now, sessionStartedAt: now });
-    await refreshTokens.insert({
-      id,
-      userId: user.id,
-      tokenHash: refresh.tokenHash,
-      familyId: id,
-      parentId: null,
-      sessionStartedAt: now,
-      expiresAt: refresh.expiresAt,
-      ip: client.ip,
-      userAgent: client.userAgent,
-      createdAt: refresh.issuedAt,
-    });
+    const refresh = await issuer.refreshToken(
+      { sub: user.id, token_epoch: user.tokenEpoch },
+      { id, issuedAt: now, sessionStartedAt: now },
+    );
+    const results = await db.atomic([
+      refreshTokens.insertStatement({
+        id,
+        userId: user.id,
+        tokenHash: refresh.tokenHash,
+        familyId: id,
+        parentId: null,
+        sessionStartedAt: now,
+        expiresAt: refresh.expiresAt,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        createdAt: refresh.issuedAt,
+      }),
+      ...alongside,
+      tenants.slugsForUserStatement(user.id),
+    ]);
+    const claims = issuer.claimsFrom(user, tenants.slugsFrom(results.at(-1)));
     return issuer.pair(await issuer.accessToken(claims), refresh);
   }
 
-  /** Exchanges a live refresh token for a new pair; 401 for anything else. */
+  /**
+   * Exchanges a live refresh token for a new pair; 401 for anything else. One storage round trip
+   * when it succeeds: the child is signed from the parent's own claims first, then one unit
+   * retires the parent (only while its user is active and at the parent's token epoch), stores the
+   * child and its audit row, and reads the user and tenants the access token needs. Anything else
+   * (a retry, a reuse, a cut-off, a disabled user) is told apart from what that unit read.
+   */
   async refresh(token: string): Promise<TokenPair> {
-    const { issuer, users, refreshTokens, audit, client, clock, random } = this.deps;
+    const { db, issuer, users, tenants, refreshTokens, audit, client, clock, random } = this.deps;
     const { payload, jti, sessionStartedAt } = await this.verifyRefreshToken(token);
+    const userId = payload.sub!;
     const tokenHash = await hashSecret(token);
-    const user = await users.findById(payload.sub!);
+    // A token without a numeric epoch never rotates (no user has epoch -1) and is refused below.
+    const tokenEpoch = Number.isSafeInteger(payload.token_epoch) ? (payload.token_epoch as number) : -1;
+    const now = clock.now();
+    const childId = newId("refreshToken", clock, random);
+    // Capped by the session's absolute lifetime: rotating keeps a session alive, never forever.
+    const child = await issuer.refreshToken(
+      { sub: userId, token_epoch: tokenEpoch },
+      { id: childId, issuedAt: now, sessionStartedAt },
+    );
+    const childRow = {
+      id: childId,
+      tokenHash: child.tokenHash,
+      expiresAt: child.expiresAt,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      createdAt: now,
+    };
+    // The success row commits with the rotation or not at all (an audit trail of sessions must not
+    // miss one), and costs no round trip of its own.
+    const [retired, inserted, , userRows, slugRows] = await db.atomic([
+      ...refreshTokens.rotateStatements({ id: jti, tokenHash }, childRow, { tokenEpoch }),
+      audit.userEventStatement(
+        "auth.refresh",
+        "success",
+        userId,
+        {},
+        { onlyIf: refreshTokens.childExists(childId), metadataFrom: refreshTokens.familyMetadataOf(childId) },
+      ),
+      users.findByIdStatement(userId),
+      tenants.slugsForUserStatement(userId),
+    ]);
+    const user = users.userFrom(userRows);
     if (user?.status !== "active") {
-      await this.auditRefreshFailure(payload.sub!, "user_unavailable");
+      await this.auditRefreshFailure(userId, "user_unavailable");
       throw this.refuse("invalid_token");
     }
+    const claims = issuer.claimsFrom(user, tenants.slugsFrom(slugRows));
+    if (refreshTokens.rotatedChild(retired, inserted))
+      return issuer.pair(await issuer.accessToken(claims), child);
     // A session cut off after this token was issued. Its row is normally revoked already; not when
     // its rotation raced the cut-off on PostgreSQL (the cut-off's UPDATE never saw the new child).
     if (issuedBeforeCutoff(payload, user)) {
       await refreshTokens.revokeFamilyOf(jti, tokenHash, "cut_off", clock.now());
       await this.auditRefreshFailure(user.id, "cut_off");
       throw this.refuse("revoked_token");
-    }
-    const claims = await issuer.claimsFor(user);
-    const now = clock.now();
-    const childId = newId("refreshToken", clock, random);
-    // Capped by the session's absolute lifetime: rotating keeps a session alive, never forever.
-    const child = await issuer.refreshToken(claims, { id: childId, issuedAt: now, sessionStartedAt });
-    const stored = await refreshTokens.rotate(
-      { id: jti, tokenHash },
-      {
-        id: childId,
-        tokenHash: child.tokenHash,
-        expiresAt: child.expiresAt,
-        ip: client.ip,
-        userAgent: client.userAgent,
-        createdAt: now,
-      },
-    );
-    if (stored) {
-      await audit.userEvent("auth.refresh", "success", user, { metadata: { familyId: stored.familyId } });
-      return issuer.pair(await issuer.accessToken(claims), child);
     }
     return this.presentedAgain(jti, tokenHash, user, claims);
   }

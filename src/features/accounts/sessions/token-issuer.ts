@@ -1,6 +1,5 @@
 import type { JwtService } from "../../../platform/jwt";
 import { hashSecret } from "../../../platform/secrets";
-import type { TenantRepository } from "../../tenants/repository";
 import type { Role, User } from "../../users/user";
 
 /** The claims of an access token (seed 002's, plus two); `iss`, `aud`, `iat`, `exp` are added when signing. */
@@ -49,12 +48,12 @@ export interface TokenPair {
 export class TokenIssuer {
   constructor(
     private readonly jwt: JwtService,
-    private readonly tenants: TenantRepository,
     /** Seconds: access token, refresh token (the idle timeout) and a session's absolute lifetime. */
     private readonly ttl: { access: number; refresh: number; sessionMax: number },
   ) {}
 
-  async claimsFor(user: User): Promise<UserClaims> {
+  /** The claims of `user` whose tenant slugs were read already (`institutions`, sorted). */
+  claimsFrom(user: User, institutions: string[]): UserClaims {
     return {
       sub: user.id,
       user_id: user.id,
@@ -62,7 +61,7 @@ export class TokenIssuer {
       email: user.email,
       email_verified: user.emailVerifiedAt !== null,
       roles: [user.role],
-      institutions: await this.tenants.slugsForUser(user.id),
+      institutions,
       token_epoch: user.tokenEpoch,
     };
   }
@@ -80,7 +79,7 @@ export class TokenIssuer {
    * that changes when the profile does.
    */
   async refreshToken(
-    claims: UserClaims,
+    claims: Pick<UserClaims, "sub" | "token_epoch">,
     token: { id: string; issuedAt: Date; sessionStartedAt: Date; expiresAt?: Date },
   ): Promise<SignedRefreshToken> {
     const iat = Math.floor(token.issuedAt.getTime() / 1000);
