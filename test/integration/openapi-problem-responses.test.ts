@@ -25,9 +25,11 @@ async function operations(): Promise<Array<[string, Operation]>> {
 }
 
 describe("the OpenAPI document's problem responses match what the Worker answers (SPEC, cross-cutting rules)", () => {
-  it("declares 429 on every operation an API token may call: authenticate() spends the token's budget there", async () => {
+  it("declares 429 on every operation behind authenticate(): it spends a presented API token's budget first", async () => {
     const missing = (await operations())
-      .filter(([, operation]) => operation.security?.some((scheme) => "apiToken" in scheme))
+      .filter(([, operation]) =>
+        operation.security?.some((scheme) => "apiToken" in scheme || "bearerAuth" in scheme),
+      )
       .filter(([, operation]) => !operation.responses["429"])
       .map(([name]) => name);
     expect(missing).toEqual([]);
@@ -55,6 +57,15 @@ describe("the OpenAPI document's problem responses match what the Worker answers
     const limited = await harness.send("/api/tokens/", { headers: bearer(token) });
     await expectProblem(limited, 429, "RATE_LIMITED");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("answers 429 to an API token whose budget is spent even where API tokens are refused (403)", async () => {
+    const harness = createHarness({ RATE_LIMIT_API_TOKEN: "1/60s" });
+    const root = await rootUser(harness.send);
+    const { token } = await createApiToken(harness.send, root.accessToken, { scope: "write" });
+    const setup = () => harness.send("/auth/2fa/setup", { method: "POST", headers: bearer(token) });
+    await expectProblem(await setup(), 403, "FORBIDDEN");
+    await expectProblem(await setup(), 429, "RATE_LIMITED");
   });
 
   it("answers 401 with WWW-Authenticate on a protected route without a credential", async () => {

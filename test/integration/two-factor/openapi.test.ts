@@ -11,7 +11,7 @@ interface Operation {
 
 const OPERATIONS: Array<[string, string, string[]]> = [
   ["get", "/auth/2fa", ["200", "401", "403", "429"]],
-  ["post", "/auth/2fa/setup", ["200", "401", "403", "409"]],
+  ["post", "/auth/2fa/setup", ["200", "401", "403", "409", "429"]],
   ["post", "/auth/2fa/enable", ["200", "400", "401", "403", "409", "413", "415", "429"]],
   ["post", "/auth/2fa/disable", ["204", "400", "401", "403", "409", "413", "415", "429"]],
   ["post", "/auth/2fa/recovery-codes", ["200", "400", "401", "403", "409", "413", "415", "429"]],
