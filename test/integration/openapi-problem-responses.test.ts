@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bearer, createHarness, expectProblem, viaSelf } from "../helpers/accounts";
+import { bearer, createHarness, expectProblem, jsonRequest, viaSelf } from "../helpers/accounts";
 import { createApiToken, rootUser } from "../helpers/api-tokens";
 
 interface Response429Or401 {
@@ -66,6 +66,34 @@ describe("the OpenAPI document's problem responses match what the Worker answers
     const setup = () => harness.send("/auth/2fa/setup", { method: "POST", headers: bearer(token) });
     await expectProblem(await setup(), 403, "FORBIDDEN");
     await expectProblem(await setup(), 429, "RATE_LIMITED");
+  });
+
+  it("declares and answers 503 on tenant login and mfa/verify: their login_ip policy fails closed", async () => {
+    const broken = {
+      getByName: () => ({ check: () => Promise.reject(new Error("limiter down")) }),
+    } as unknown as Env["RATE_LIMITER"];
+    const harness = createHarness({
+      RATE_LIMITER: broken as unknown as string,
+      RATE_LIMIT_LOGIN_IP: "30/60s",
+    });
+    const attempts = [
+      harness.send(
+        "/tenants/default/login",
+        jsonRequest({ email: "a@example.com", password: "whatever it is" }),
+      ),
+      harness.send(
+        "/tenants/default/mfa/verify",
+        jsonRequest({ session_id: "tss_unknown", code: "123456", method: "totp" }),
+      ),
+    ];
+    for (const response of await Promise.all(attempts)) {
+      await expectProblem(response, 503, "DEPENDENCY_UNAVAILABLE");
+      expect(response.headers.get("retry-after")).toBe("10");
+    }
+    const byName = new Map(await operations());
+    for (const name of ["POST /tenants/{tenant_slug}/login", "POST /tenants/{tenant_slug}/mfa/verify"]) {
+      expect(byName.get(name)?.responses["503"], name).toBeDefined();
+    }
   });
 
   it("answers 401 with WWW-Authenticate on a protected route without a credential", async () => {
