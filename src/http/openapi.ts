@@ -46,8 +46,27 @@ const STATUS_TEXT: Record<number, string> = {
   503: "A dependency is unavailable",
 };
 
+// The headers SPEC promises with these statuses, declared so clients generated from the document
+// can read them: the error handler always sets WWW-Authenticate on a 401, the rate limiter
+// Retry-After on a 429.
+const STATUS_HEADERS: Record<
+  number,
+  Record<string, { description: string; schema: { type: "string" | "integer" } }>
+> = {
+  401: {
+    "WWW-Authenticate": {
+      description: 'The authentication scheme to use, e.g. `Bearer realm="edge-auth"`',
+      schema: { type: "string" },
+    },
+  },
+  429: {
+    "Retry-After": { description: "Seconds to wait before trying again", schema: { type: "integer" } },
+  },
+};
+
 /**
- * problem+json responses for a route definition.
+ * problem+json responses for a route definition (401 and 429 with their WWW-Authenticate and
+ * Retry-After headers).
  *
  * @example responses: { 200: …, ...problemResponses(400, 401, 429) }
  */
@@ -57,6 +76,7 @@ export function problemResponses<const S extends number>(...statuses: S[]) {
       status,
       {
         description: STATUS_TEXT[status] ?? "Error",
+        ...(STATUS_HEADERS[status] ? { headers: STATUS_HEADERS[status] } : {}),
         content: { "application/problem+json": { schema: ProblemSchema } },
       },
     ]),

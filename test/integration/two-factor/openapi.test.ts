@@ -10,8 +10,8 @@ interface Operation {
 }
 
 const OPERATIONS: Array<[string, string, string[]]> = [
-  ["get", "/auth/2fa", ["200", "401", "403"]],
-  ["post", "/auth/2fa/setup", ["200", "401", "403", "409"]],
+  ["get", "/auth/2fa", ["200", "401", "403", "429"]],
+  ["post", "/auth/2fa/setup", ["200", "401", "403", "409", "429"]],
   ["post", "/auth/2fa/enable", ["200", "400", "401", "403", "409", "413", "415", "429"]],
   ["post", "/auth/2fa/disable", ["204", "400", "401", "403", "409", "413", "415", "429"]],
   ["post", "/auth/2fa/recovery-codes", ["200", "400", "401", "403", "409", "413", "415", "429"]],

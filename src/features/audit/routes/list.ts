@@ -21,7 +21,7 @@ export const listAuditLogsRoute = createRoute({
       description: "One page of the audit log",
       content: { "application/json": { schema: AuditPageSchema } },
     },
-    ...problemResponses(400, 401, 403),
+    ...problemResponses(400, 401, 403, 429),
   },
 });
 

@@ -18,7 +18,7 @@ export const verifyAuditChainRoute = createRoute({
   request: { body: { required: false, content: { "application/json": { schema: VerifyChainBody } } } },
   responses: {
     200: { description: "The chain report", content: { "application/json": { schema: ChainReportSchema } } },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 403),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 403, 429),
   },
 });
 

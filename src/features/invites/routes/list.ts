@@ -22,7 +22,7 @@ const define = (family: InvitePathFamily) =>
         description: "One page of invites",
         content: { "application/json": { schema: InvitePageSchema } },
       },
-      ...problemResponses(400, 401, 403),
+      ...problemResponses(400, 401, 403, 429),
     },
   });
 

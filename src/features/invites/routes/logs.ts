@@ -23,7 +23,7 @@ const define = (family: InvitePathFamily) =>
         description: "One page of history",
         content: { "application/json": { schema: AuditPageSchema } },
       },
-      ...problemResponses(400, 401, 403, 404),
+      ...problemResponses(400, 401, 403, 404, 429),
     },
   });
 

@@ -19,7 +19,7 @@ const define = (family: InvitePathFamily) =>
     request: { params: CodeOrIdParams },
     responses: {
       200: { description: "The revoked invite", content: { "application/json": { schema: InviteSchema } } },
-      ...problemResponses(400, 401, 403, 404, 409, 410),
+      ...problemResponses(400, 401, 403, 404, 409, 410, 429),
     },
   });
 

@@ -25,7 +25,7 @@ const define = (family: InvitePathFamily) =>
         description: "The invite is used; the user's membership",
         content: { "application/json": { schema: UsedInviteSchema } },
       },
-      ...problemResponses(...JSON_BODY_PROBLEMS, 401, 403, 404, 409, 410),
+      ...problemResponses(...JSON_BODY_PROBLEMS, 401, 403, 404, 409, 410, 429),
     },
   });
 

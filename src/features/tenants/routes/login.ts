@@ -29,7 +29,7 @@ export const tenantLoginRoute = createRoute({
       description: "Signed in, or waiting for the second factor",
       content: { "application/json": { schema: TenantLoginResponseSchema } },
     },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 429),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 429, 503),
   },
 });
 

@@ -23,7 +23,7 @@ export const tenantMfaVerifyRoute = createRoute({
       description: "The session is active",
       content: { "application/json": { schema: TenantLoginResponseSchema } },
     },
-    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 429),
+    ...problemResponses(...JSON_BODY_PROBLEMS, 401, 429, 503),
   },
 });
 

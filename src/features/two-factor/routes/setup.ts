@@ -38,7 +38,7 @@ export const twoFactorSetupRoute = createRoute({
         },
       },
     },
-    ...problemResponses(401, 403, 409),
+    ...problemResponses(401, 403, 409, 429),
   },
 });
 

@@ -30,7 +30,7 @@ export const twoFactorStatusRoute = createRoute({
         },
       },
     },
-    ...problemResponses(401, 403),
+    ...problemResponses(401, 403, 429),
   },
 });
 

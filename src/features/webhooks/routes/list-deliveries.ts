@@ -21,7 +21,7 @@ export const listWebhookDeliveriesRoute = createRoute({
       description: "One page of the log",
       content: { "application/json": { schema: WebhookDeliveryPageSchema } },
     },
-    ...problemResponses(400, 401, 403),
+    ...problemResponses(400, 401, 403, 429),
   },
 });
 

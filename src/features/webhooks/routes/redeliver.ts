@@ -21,7 +21,7 @@ export const redeliverWebhookRoute = createRoute({
       description: "Queued again; the row is pending",
       content: { "application/json": { schema: WebhookDeliverySchema } },
     },
-    ...problemResponses(400, 401, 403, 404, 409, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 429, 503),
   },
 });
 
