@@ -56,6 +56,12 @@ function workersProject(name: string, files: { include: string[]; exclude?: stri
             ...rateLimitsOff,
             // The per-isolate credential cache is off: tests edit the database directly.
             AUTH_CACHE_SECONDS: "0",
+            // Argon2id at 256 KiB and one pass instead of wrangler.toml's 19 MiB and two: every
+            // register and login pays a hash, and at the real cost they were most of the suite's
+            // time. Only ENVIRONMENT=test accepts a cost below OWASP's minimum (src/config.ts); tests
+            // whose subject is the cost use the real one (test/helpers/password-cost.ts).
+            PASSWORD_HASH_MEMORY_KIB: "256",
+            PASSWORD_HASH_ITERATIONS: "1",
             ENVIRONMENT: "test",
             LOG_LEVEL: "warn",
             JWT_PREVIOUS_PUBLIC_KEYS: previousKey.publicKey,

@@ -36,7 +36,7 @@ import type { PlatformDeps } from "./platform/deps";
 import { hexEncode } from "./platform/encoding";
 import { JwtService } from "./platform/jwt";
 import type { Logger } from "./platform/logger";
-import { PasswordHasher } from "./platform/password";
+import { minArgon2Params, PasswordHasher } from "./platform/password";
 import { SecretBox } from "./platform/secret-box";
 import type { Shared } from "./shared";
 
@@ -88,7 +88,7 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
       },
       clock,
     ),
-    passwords: new PasswordHasher(config.passwordHash, random),
+    passwords: new PasswordHasher(config.passwordHash, random, minArgon2Params(config.environment)),
     users: new UserRepository(db),
     tenants: new TenantRepository(db, clock, random),
     audit: new AuditService(new AuditLogRepository(db), clock, random, {
