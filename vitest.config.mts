@@ -22,6 +22,17 @@ const secrets = generateDevSecrets();
 const previousKey = generateRsaKeyPair();
 
 /**
+ * Argon2id at 256 KiB and one pass instead of wrangler.toml's 19 MiB and two: every register and
+ * login pays a hash. Only ENVIRONMENT=test accepts a cost below OWASP's minimum (src/config.ts);
+ * tests whose subject is the cost use the real one (test/helpers/password-cost.ts).
+ * `TEST_PASSWORD_COST=production npx vitest run` runs everything at wrangler.toml's cost (slower).
+ */
+const testPasswordCost =
+  process.env.TEST_PASSWORD_COST === "production"
+    ? {}
+    : { PASSWORD_HASH_MEMORY_KIB: "256", PASSWORD_HASH_ITERATIONS: "1" };
+
+/**
  * Test files that need storage of their own: they assert on whole tables or on metric totals from a
  * first scrape. Every other workerd file shares one D1 and one set of Durable Objects per run
  * (`isolate: false`), which saves a workerd start per file (the suite ran in 2.3x the time with one
@@ -56,6 +67,7 @@ function workersProject(name: string, files: { include: string[]; exclude?: stri
             ...rateLimitsOff,
             // The per-isolate credential cache is off: tests edit the database directly.
             AUTH_CACHE_SECONDS: "0",
+            ...testPasswordCost,
             ENVIRONMENT: "test",
             LOG_LEVEL: "warn",
             JWT_PREVIOUS_PUBLIC_KEYS: previousKey.publicKey,
@@ -72,8 +84,8 @@ function workersProject(name: string, files: { include: string[]; exclude?: stri
       isolate,
       setupFiles: ["./test/setup/apply-migrations.ts"],
       globalSetup: ["./test/setup/global.ts", "./test/setup/email.ts"],
-      // Generous because the projects share two cores and Argon2id is deliberately slow; no test
-      // asserts speed (benchmarks live in bench/).
+      // Generous because the projects share two cores (and Argon2id is slow at
+      // TEST_PASSWORD_COST=production); no test asserts speed (benchmarks live in bench/).
       testTimeout: 30_000,
     },
   };

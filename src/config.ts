@@ -8,7 +8,7 @@ import {
 } from "./features/rate-limit/policies";
 import { checkWebhookUrl } from "./features/webhooks/destination";
 import { parseWebhookSecrets, webhookKeyBytes } from "./features/webhooks/signing";
-import { MIN_ARGON2_PARAMS } from "./platform/password";
+import { MIN_ARGON2_PARAMS, minArgon2Params } from "./platform/password";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalSecret = z
@@ -43,21 +43,10 @@ const schema = z.object({
   TWO_FACTOR_CODE_TTL: z.coerce.number().int().min(60).max(3600).default(300),
   PAGE_SESSION_TTL: z.coerce.number().int().min(60).max(86_400).default(1800),
   TENANT_SESSION_TIMEOUT: z.coerce.number().int().min(60).max(86_400).default(3600),
-  PASSWORD_HASH_MEMORY_KIB: z.coerce
-    .number()
-    .int()
-    .min(MIN_ARGON2_PARAMS.memoryKib)
-    .default(MIN_ARGON2_PARAMS.memoryKib),
-  PASSWORD_HASH_ITERATIONS: z.coerce
-    .number()
-    .int()
-    .min(MIN_ARGON2_PARAMS.iterations)
-    .default(MIN_ARGON2_PARAMS.iterations),
-  PASSWORD_HASH_PARALLELISM: z.coerce
-    .number()
-    .int()
-    .min(MIN_ARGON2_PARAMS.parallelism)
-    .default(MIN_ARGON2_PARAMS.parallelism),
+  // The floor depends on ENVIRONMENT (checkPasswordCost): OWASP's minimum except under test.
+  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().default(MIN_ARGON2_PARAMS.memoryKib),
+  PASSWORD_HASH_ITERATIONS: z.coerce.number().int().default(MIN_ARGON2_PARAMS.iterations),
+  PASSWORD_HASH_PARALLELISM: z.coerce.number().int().default(MIN_ARGON2_PARAMS.parallelism),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(65_536),
   INVITES_DAILY_LIMIT: z.coerce.number().int().positive().default(5),
   INVITE_TTL: seconds(604_800),
@@ -188,6 +177,28 @@ function checkDeployedSafety(vars: Vars, ctx: z.RefinementCtx): void {
   }
 }
 
+/**
+ * Argon2id below OWASP's minimum is refused in every environment that may hold a real password;
+ * only the test suite (ENVIRONMENT=test) may go down to Argon2's own floor, to hash fast.
+ */
+function checkPasswordCost(vars: Vars, ctx: z.RefinementCtx): void {
+  const minimum = minArgon2Params(vars.ENVIRONMENT);
+  const settings = [
+    ["PASSWORD_HASH_MEMORY_KIB", vars.PASSWORD_HASH_MEMORY_KIB, minimum.memoryKib],
+    ["PASSWORD_HASH_ITERATIONS", vars.PASSWORD_HASH_ITERATIONS, minimum.iterations],
+    ["PASSWORD_HASH_PARALLELISM", vars.PASSWORD_HASH_PARALLELISM, minimum.parallelism],
+  ] as const;
+  for (const [name, value, least] of settings) {
+    if (value < least) {
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message: `must be at least ${least} in ${vars.ENVIRONMENT}`,
+      });
+    }
+  }
+}
+
 // The refresh TTL is the idle timeout: longer than the absolute lifetime, it would mean nothing.
 function checkSessionLifetimes(vars: Vars, ctx: z.RefinementCtx): void {
   if (vars.REFRESH_TOKEN_TTL > vars.SESSION_MAX_LIFETIME) {
@@ -203,6 +214,7 @@ const checkedSchema = schema.superRefine((vars, ctx) => {
   checkWebhookVars(vars, ctx);
   checkAudience(vars, ctx);
   checkSessionLifetimes(vars, ctx);
+  checkPasswordCost(vars, ctx);
   checkSmtp(vars, ctx);
   checkDeployedSafety(vars, ctx);
 });

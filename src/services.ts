@@ -36,7 +36,7 @@ import type { PlatformDeps } from "./platform/deps";
 import { hexEncode } from "./platform/encoding";
 import { JwtService } from "./platform/jwt";
 import type { Logger } from "./platform/logger";
-import { PasswordHasher } from "./platform/password";
+import { minArgon2Params, PasswordHasher } from "./platform/password";
 import { instrument, type ProfilePart, type Profiler } from "./platform/profiler";
 import { SecretBox } from "./platform/secret-box";
 import type { Shared } from "./shared";
@@ -99,7 +99,10 @@ export function createShared(env: Env, deps: PlatformDeps, logger: Logger, work:
       ),
       { sign: "rsa-sign", verify: "rsa-verify" },
     ),
-    passwords: timed(new PasswordHasher(config.passwordHash, random), { hash: "argon2", verify: "argon2" }),
+    passwords: timed(new PasswordHasher(config.passwordHash, random, minArgon2Params(config.environment)), {
+      hash: "argon2",
+      verify: "argon2",
+    }),
     users: new UserRepository(db),
     tenants: new TenantRepository(db, clock, random),
     // Audit writes on a storage handle of their own, so the profile tells them from other reads.

@@ -12,6 +12,7 @@ import { createLogger } from "../../src/platform/logger";
 import { PasswordHasher } from "../../src/platform/password";
 import { cryptoRandom } from "../../src/platform/random";
 import { describeOnEachDialect, unique } from "../helpers/dialects";
+import { PRODUCTION_PASSWORD_COST } from "../helpers/password-cost";
 
 describeOnEachDialect("InitialAdmin", (db) => {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
@@ -36,8 +37,9 @@ describeOnEachDialect("InitialAdmin", (db) => {
 
   function adminConfig(): Config {
     const name = unique("root");
+    // A production configuration has production's Argon2id cost, not the test project's cheap one.
     return {
-      ...loadConfig(env),
+      ...loadConfig({ ...env, ...PRODUCTION_PASSWORD_COST }),
       environment: "production",
       initialAdmin: {
         username: name,

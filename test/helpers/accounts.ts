@@ -78,6 +78,11 @@ export function createHarness(
   const webhooks: WebhookMessage[] = [];
   const harnessEnv = {
     ...env,
+    // The harness waits for every waitUntil of a request (waitOnExecutionContext), and the request
+    // that plans a metrics flush keeps it for METRICS_FLUSH_DELAY_MS (1 s): at the default, nearly
+    // every harness request took a second of idle waiting. Flushed at once instead; a test about
+    // the coalescing passes its own delay (test/integration/metrics.test.ts reads it through SELF).
+    METRICS_FLUSH_DELAY_MS: "0",
     ...vars,
     EMAIL_QUEUE: recordingQueue<QueuedEmail>(async (body) => {
       queued.push(body);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { argon2idHash, argon2idVerify } from "../../src/platform/argon2";
-import { MIN_ARGON2_PARAMS, PasswordHasher } from "../../src/platform/password";
+import { MIN_ARGON2_PARAMS, minArgon2Params, PasswordHasher } from "../../src/platform/password";
 import { cryptoRandom } from "../../src/platform/random";
 import vectors from "../fixtures/argon2-vectors.json";
 
@@ -66,6 +66,18 @@ describe("PasswordHasher", () => {
     ).toThrow();
     expect(
       () => new PasswordHasher({ memoryKib: 19456, iterations: 1, parallelism: 1 }, cryptoRandom),
+    ).toThrow();
+  });
+
+  it("goes below it only with the test environment's floor, never below Argon2's own", () => {
+    const cheap = { memoryKib: 8, iterations: 1, parallelism: 1 };
+    for (const environment of ["development", "staging", "production"]) {
+      expect(() => new PasswordHasher(cheap, cryptoRandom, minArgon2Params(environment))).toThrow();
+    }
+    const hasher = new PasswordHasher(cheap, cryptoRandom, minArgon2Params("test"));
+    expect(hasher.verify(hasher.hash("cheap under test"), "cheap under test").valid).toBe(true);
+    expect(
+      () => new PasswordHasher({ ...cheap, memoryKib: 7 }, cryptoRandom, minArgon2Params("test")),
     ).toThrow();
   });
 });

@@ -7,7 +7,9 @@ import type { Argon2Params } from "../../../src/platform/argon2";
 import { ManualClock } from "../../../src/platform/clock";
 import { argon2ParamsOf, PasswordHasher } from "../../../src/platform/password";
 import { cryptoRandom } from "../../../src/platform/random";
+import { createHarness, jsonRequest, register } from "../../helpers/accounts";
 import { unique } from "../../helpers/dialects";
+import { PRODUCTION_PASSWORD_COST } from "../../helpers/password-cost";
 
 // The cost was raised from t=2 (three stored hashes) and t=3 (one) to t=4: until those users sign
 // in again, their hashes keep the old cost.
@@ -87,5 +89,31 @@ describe("the dummy hash of unknown accounts", () => {
     const empty = { passwordParameterCounts: async () => [] } as unknown as UserRepository;
     const dummies = new DummyPasswordHashes({ users: empty, passwords, clock, config: configWith("s3") });
     expect(await paramsOf(dummies, "nobody@example.com")).toEqual(CURRENT);
+  });
+});
+
+// Through the app at wrangler.toml's cost. Files sharing storage store hashes at the test project's
+// cheap cost (vitest.config.mts), and the dummy follows the whole users table: this file has its own.
+describe("POST /auth/login for an unknown account", () => {
+  it("takes comparable time (a dummy Argon2id verification)", async () => {
+    const production = createHarness(PRODUCTION_PASSWORD_COST);
+    const { account } = await register(production.send);
+    const time = async (body: unknown) => {
+      const started = performance.now();
+      expect((await production.send("/auth/login", jsonRequest(body))).status).toBe(401);
+      return performance.now() - started;
+    };
+    await time({ identifier: "warm-up-unknown", password: "whatever123" });
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      unknown.push(await time({ identifier: `ghost-${i}`, password: "whatever123" }));
+      wrong.push(await time({ identifier: account.username, password: "whatever123" }));
+    }
+    // Both are dominated by one Argon2id verification (~25 ms); without the dummy hash the
+    // unknown account would answer in about a millisecond.
+    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.5);
+    expect(median(unknown)).toBeLessThan(median(wrong) * 2);
   });
 });

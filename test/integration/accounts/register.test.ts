@@ -12,6 +12,7 @@ import {
   register,
   viaSelf,
 } from "../../helpers/accounts";
+import { PRODUCTION_PASSWORD_COST } from "../../helpers/password-cost";
 
 // A client IP of this file's own: test files share one D1, and audit rows are read per client.
 const self = asClient(viaSelf);
@@ -84,6 +85,14 @@ describe("POST /auth/register", () => {
     const stored = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
       .bind(body.user.id)
       .first();
+    expect(JSON.stringify(stored)).not.toContain(account.password);
+  });
+
+  it("stores the password as an Argon2id PHC string at the configured cost", async () => {
+    // At wrangler.toml's cost: the test project's own is far cheaper (vitest.config.mts).
+    const production = createHarness(PRODUCTION_PASSWORD_COST);
+    const { account, userId } = await register(production.send);
+    const stored = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(userId).first();
     expect(stored?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(JSON.stringify(stored)).not.toContain(account.password);
   });
