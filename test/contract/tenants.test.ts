@@ -119,6 +119,28 @@ describeOnEachDialect("AgentRepository", (db) => {
     expect(outcomes.map((o) => (typeof o === "string" ? o : o.outcome)).sort()).toContain("last_admin");
     expect(await agents().remove(t.id, admins[0]!.agentId)).toBe("last_admin");
   });
+
+  it("changes or removes a role only while it is at or below the caller's, as the statement sees it", async () => {
+    // A gestor checked the agent while they were a gestor; an admin promoted them before the write.
+    const t = await tenant();
+    const [promoted, other] = [await insertUser(db()), await insertUser(db())];
+    await agents().assign(t.id, other, "admin", clock.now());
+    await agents().assign(t.id, promoted, "admin", clock.now());
+    expect(await agents().assign(t.id, promoted, "usuario", clock.now(), "gestor")).toEqual({
+      outcome: "above",
+      role: "admin",
+    });
+    expect(await agents().remove(t.id, promoted, [], "gestor")).toBe("above");
+    expect(await agents().find(t.id, promoted)).toMatchObject({ role: "admin" });
+    // Within the caller's role the write goes through; a new agent is not "above" anyone.
+    await agents().assign(t.id, promoted, "gestor", clock.now());
+    expect((await agents().assign(t.id, promoted, "usuario", clock.now(), "gestor")).outcome).toBe(
+      "assigned",
+    );
+    const newcomer = await insertUser(db());
+    expect((await agents().assign(t.id, newcomer, "gestor", clock.now(), "gestor")).outcome).toBe("assigned");
+    expect(await agents().remove(t.id, newcomer, [], "gestor")).toBe("removed");
+  });
 });
 
 describeOnEachDialect("TenantSessionRepository", (db) => {
@@ -214,6 +236,17 @@ describeOnEachDialect("TenantSessionRepository", (db) => {
     ).toBe("removed");
     expect(await sessions().findLive(again.t.id, again.id, now())).toBeUndefined();
     expect(user).toMatch(/^usr_/);
+  });
+
+  it("leaves the sessions of an agent whose removal was refused (the last admin)", async () => {
+    const { t, user, id } = await pendingSession();
+    await sessions().activate(t.id, id, new Date(now().getTime() + 3_600_000), now());
+    expect(
+      await new AgentRepository(db()).remove(t.id, user, [
+        sessions().endForAgentStatement(t.id, user, "agent_removed", now()),
+      ]),
+    ).toBe("last_admin");
+    expect(await sessions().findLive(t.id, id, now())).toMatchObject({ userId: user });
   });
 });
 

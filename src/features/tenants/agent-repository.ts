@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db";
-import type { TenantRole } from "./repository";
+import { TENANT_ROLES, type TenantRole } from "./repository";
 
 /** One agent of a tenant: a user with a role assignment there (seed 004's `RoleAssignmentRead`). */
 export interface Agent {
@@ -9,14 +9,18 @@ export interface Agent {
   role: TenantRole;
 }
 
-/** What an assignment did: the assignment, or why there is none. */
+/**
+ * What an assignment did: the assignment, or why there is none (`above`: the agent's role, as the
+ * statement saw it, is above the caller's).
+ */
 export type AssignOutcome =
   | { outcome: "assigned"; agent: Agent }
   | { outcome: "no_user" }
-  | { outcome: "last_admin" };
+  | { outcome: "last_admin" }
+  | { outcome: "above"; role: TenantRole };
 
-/** What a removal did. */
-export type RemoveOutcome = "removed" | "none" | "last_admin";
+/** What a removal did (`above`: the agent's role, as the statement saw it, is above the caller's). */
+export type RemoveOutcome = "removed" | "none" | "last_admin" | "above";
 
 interface AgentRow {
   agent_id: string;
@@ -27,6 +31,13 @@ interface AgentRow {
 const toAgent = (row: AgentRow): Agent => ({ agentId: row.agent_id, email: row.email, role: row.role });
 
 const COUNT_SLICE = 50;
+
+/** The roles at or below `upTo` (admin > gestor > usuario), as an SQL list. */
+const rolesUpTo = (upTo: TenantRole) =>
+  sql.join(
+    TENANT_ROLES.slice(TENANT_ROLES.indexOf(upTo)).map((role) => sql`${role}`),
+    sql`, `,
+  );
 
 /** True while the tenant keeps another admin besides the row being changed. */
 const anotherAdmin = (tenantId: string) => sql`
@@ -84,9 +95,17 @@ export class AgentRepository {
 
   /**
    * Creates or changes the user's role in the tenant in one statement; an admin is demoted only
-   * while another admin remains. `no_user` when there is no such user.
+   * while another admin remains, and an existing role is changed only while it is at or below
+   * `upTo` (the caller's role), so a promotion that lands between the caller's check and this
+   * write is not undone. `no_user` when there is no such user.
    */
-  async assign(tenantId: string, userId: string, role: TenantRole, at: Date): Promise<AssignOutcome> {
+  async assign(
+    tenantId: string,
+    userId: string,
+    role: TenantRole,
+    at: Date,
+    upTo: TenantRole = "admin",
+  ): Promise<AssignOutcome> {
     const [, rows] = await this.db.atomic([
       this.lockTenant(tenantId),
       sql`
@@ -94,33 +113,51 @@ export class AgentRepository {
         SELECT u.id, CAST(${tenantId} AS TEXT), CAST(${at.getTime()} AS BIGINT), CAST(${role} AS TEXT)
         FROM users u WHERE u.id = ${userId}
         ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = excluded.role
-        WHERE tenant_members.role <> 'admin' OR excluded.role = 'admin' OR ${anotherAdmin(tenantId)}
+        WHERE tenant_members.role IN (${rolesUpTo(upTo)})
+          AND (tenant_members.role <> 'admin' OR excluded.role = 'admin' OR ${anotherAdmin(tenantId)})
         RETURNING user_id`,
     ]);
-    const agent = rows?.length ? await this.find(tenantId, userId) : undefined;
-    if (agent) return { outcome: "assigned", agent };
-    return (await this.find(tenantId, userId)) ? { outcome: "last_admin" } : { outcome: "no_user" };
+    const agent = await this.find(tenantId, userId);
+    if (rows?.length && agent) return { outcome: "assigned", agent };
+    if (!agent) return { outcome: "no_user" };
+    return tenantRoleAbove(agent.role, upTo)
+      ? { outcome: "above", role: agent.role }
+      : { outcome: "last_admin" };
   }
 
   /**
-   * Removes the user's role in the tenant unless they are its last admin; `alsoRun` (ending their
-   * tenant sessions) commits in the same unit.
+   * Removes the user's role in the tenant unless they are its last admin or their role is above
+   * `upTo` (the caller's role) when the statement runs; `alsoRun` (ending their tenant sessions)
+   * commits in the same unit.
    */
-  async remove(tenantId: string, userId: string, alsoRun: SQL[] = []): Promise<RemoveOutcome> {
+  async remove(
+    tenantId: string,
+    userId: string,
+    alsoRun: SQL[] = [],
+    upTo: TenantRole = "admin",
+  ): Promise<RemoveOutcome> {
     const [, rows] = await this.db.atomic([
       this.lockTenant(tenantId),
       sql`
         DELETE FROM tenant_members
         WHERE tenant_id = ${tenantId} AND user_id = ${userId}
+          AND role IN (${rolesUpTo(upTo)})
           AND (role <> 'admin' OR ${anotherAdmin(tenantId)})
         RETURNING user_id`,
       ...alsoRun,
     ]);
     if (rows?.length) return "removed";
-    return (await this.find(tenantId, userId)) ? "last_admin" : "none";
+    const agent = await this.find(tenantId, userId);
+    if (!agent) return "none";
+    return tenantRoleAbove(agent.role, upTo) ? "above" : "last_admin";
   }
 
   private lockTenant(tenantId: string): SQL {
     return sql`UPDATE tenants SET updated_at = updated_at WHERE id = ${tenantId}`;
   }
+}
+
+/** True when `role` ranks above `upTo`. */
+function tenantRoleAbove(role: TenantRole, upTo: TenantRole): boolean {
+  return TENANT_ROLES.indexOf(role) < TENANT_ROLES.indexOf(upTo);
 }

@@ -68,9 +68,11 @@ export class TenantRoleService {
     }
     const current = await agents.find(access.tenantId, agentId);
     this.mayTouch(access, current);
-    const result = await agents.assign(access.tenantId, agentId, role, clock.now());
+    // The caller's role bounds the write itself: a promotion after the check above is not undone.
+    const result = await agents.assign(access.tenantId, agentId, role, clock.now(), access.role);
     this.deps.credentials.forgetTenantAgent(access.tenantId, agentId);
     if (result.outcome === "no_user") throw new AppError("NOT_FOUND", "No user with this id");
+    if (result.outcome === "above") throw aboveYours(result.role);
     if (result.outcome === "last_admin") {
       throw new AppError("CONFLICT", "The tenant's last admin cannot be demoted; make another admin first");
     }
@@ -89,11 +91,15 @@ export class TenantRoleService {
     const current = await agents.find(access.tenantId, agentId);
     if (!current) throw new AppError("NOT_FOUND", "This user has no role in this tenant");
     this.mayTouch(access, current);
-    const outcome = await agents.remove(access.tenantId, agentId, [
-      sessions.endForAgentStatement(access.tenantId, agentId, "agent_removed", clock.now()),
-    ]);
+    const outcome = await agents.remove(
+      access.tenantId,
+      agentId,
+      [sessions.endForAgentStatement(access.tenantId, agentId, "agent_removed", clock.now())],
+      access.role,
+    );
     this.deps.credentials.forgetTenantAgent(access.tenantId, agentId);
     if (outcome === "none") throw new AppError("NOT_FOUND", "This user has no role in this tenant");
+    if (outcome === "above") throw aboveYours((await agents.find(access.tenantId, agentId))?.role ?? "admin");
     if (outcome === "last_admin") {
       throw new AppError("CONFLICT", "The tenant's last admin cannot be removed; make another admin first");
     }
@@ -113,8 +119,10 @@ export class TenantRoleService {
   }
 
   private mayTouch(access: TenantAccess, current: Agent | undefined): void {
-    if (current && !tenantRoleAtLeast(access.role, current.role)) {
-      throw new AppError("FORBIDDEN", `This agent's role (${current.role}) is above yours`);
-    }
+    if (current && !tenantRoleAtLeast(access.role, current.role)) throw aboveYours(current.role);
   }
+}
+
+function aboveYours(role: TenantRole): AppError {
+  return new AppError("FORBIDDEN", `This agent's role (${role}) is above yours`);
 }

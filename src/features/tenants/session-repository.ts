@@ -164,11 +164,17 @@ export class TenantSessionRepository {
     );
   }
 
-  /** Ends the agent's live sessions in the tenant (a statement for `db.atomic`). */
+  /**
+   * Ends the agent's live sessions in the tenant once they hold no role there (a statement for
+   * `db.atomic`, after the removal): a removal the same unit refused (the last admin, a role above
+   * the caller's) leaves their sessions alone.
+   */
   endForAgentStatement(tenantId: string, userId: string, reason: string, now: Date): SQL {
     return sql`
       UPDATE tenant_sessions SET state = 'ended', ended_at = ${now.getTime()}, ended_reason = ${reason}
-      WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND state <> 'ended'`;
+      WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND state <> 'ended'
+        AND NOT EXISTS (
+          SELECT 1 FROM tenant_members m WHERE m.tenant_id = ${tenantId} AND m.user_id = ${userId})`;
   }
 
   /** Ends every live session of the tenant (a statement for `db.atomic`). */

@@ -290,7 +290,7 @@ describe("/admin/tenants for a global gestor", () => {
   );
 
   it(
-    "refuses a form without its CSRF token, audited",
+    "refuses every Organizações form without its own CSRF token or from another site, audited",
     async () => {
       const adminUser = await member("admin");
       const admin = await signedIn(adminUser);
@@ -306,6 +306,43 @@ describe("/admin/tenants for a global gestor", () => {
         .all<{ reason: string; metadata: string }>();
       expect(results[0]).toMatchObject({ reason: "csrf" });
       expect(results[0]!.metadata).toContain("admin:tenants:criar");
+
+      // The role and removal forms: no token, another form's token, or another site's post.
+      const org = unique("csrf");
+      const agent = await member("usuario");
+      await agentOf(org, adminUser.id, "admin");
+      await agentOf(org, agent.id, "usuario");
+      await admin.get(`/admin/tenants/${org}`);
+      const removeCsrf = consoleCsrf(admin.html, `/admin/tenants/${org}/remover`)!;
+      const roleCsrf = consoleCsrf(admin.html, `/admin/tenants/${org}/papeis`)!;
+      const attempts = [
+        () => admin.post(`/admin/tenants/${org}/papeis`, { agent_id: agent.id, role: "admin", csrf: "" }),
+        () =>
+          admin.post(`/admin/tenants/${org}/papeis`, { agent_id: agent.id, role: "admin", csrf: removeCsrf }),
+        () =>
+          admin.post(`/admin/tenants/${org}/remover`, {
+            agent_id: agent.id,
+            confirmar: "sim",
+            csrf: roleCsrf,
+          }),
+        () =>
+          admin.post(
+            `/admin/tenants/${org}/papeis`,
+            { agent_id: agent.id, role: "admin", csrf: roleCsrf },
+            {
+              origin: "https://evil.example",
+            },
+          ),
+        () => admin.post(`/admin/tenants/${org}`, { name: "Hack", csrf: roleCsrf }),
+      ];
+      for (const attempt of attempts) expect((await attempt()).status).toBe(403);
+      const { results: roles } = await env.DB.prepare(
+        "SELECT m.role AS role FROM tenant_members m JOIN tenants t ON t.id = m.tenant_id WHERE t.slug = ? AND m.user_id = ?",
+      )
+        .bind(org, agent.id)
+        .all<{ role: string }>();
+      expect(roles).toEqual([{ role: "usuario" }]);
+      expect((await tenantRow(org))!.name).toBe(org);
     },
     SLOW,
   );

@@ -98,11 +98,14 @@ describe("/tenants/{slug}/roles", () => {
     await expectProblem(await remove(token, admin.userId), 403);
   });
 
-  it("never demotes or removes the last admin", async () => {
+  it("never demotes or removes the last admin, and a refused removal leaves their sessions", async () => {
     const lone = await createTenant(harness.send, root);
     const only = await agentOf(harness.send, root, lone.slug, "admin");
+    const onlyToken = (await tenantSignIn(harness.send, lone.slug, only.account.email, only.account.password))
+      .access_token;
     await expectProblem(await putRole(harness.send, root, lone.slug, only.userId, "gestor"), 409);
     await expectProblem(await remove(root, only.userId, lone.slug), 409);
+    expect((await roles(onlyToken, lone.slug)).status).toBe(200);
     expect((await putRole(harness.send, root, lone.slug, only.userId, "admin")).status).toBe(200);
   });
 
