@@ -2,7 +2,7 @@
 // ratios to /healthz, and login's rate next to the bare Argon2id rate inside workerd measured in
 // the same run (test/unit/password-cost.test.ts): a login verifies one password, so its rate is
 // bounded by the verification rate of the one isolate thread.
-import { printMeasurement } from "./harness.mjs";
+import { postJson, printMeasurement } from "./harness.mjs";
 
 // Each limit is far above what a bench can send, so no request is refused, yet every request pays
 // its route's rate-limit checks as in production. The defaults (wrangler.toml [vars]) would refuse
@@ -51,9 +51,9 @@ export async function run(bench) {
   let measurement;
   try {
     console.log(`\n${title}: rate limits set to ${GENEROUS} for login, register and refresh`);
-    const user = await post(worker.url, "/auth/register", ACCOUNT);
+    const user = await postJson(worker.url, "/auth/register", ACCOUNT);
     // The development admin (seed 002's defaults; bench.startWorker runs ENVIRONMENT=development).
-    const admin = await post(worker.url, "/auth/login", { identifier: "admin", password: "admin" });
+    const admin = await postJson(worker.url, "/auth/login", { identifier: "admin", password: "admin" });
     measurement = await bench.measure(worker.url, scenarios(worker.url, user, admin));
   } finally {
     await worker.stop();
@@ -81,7 +81,7 @@ export async function run(bench) {
 export async function refreshScript(url, { threads, connections }, credentials = CREDENTIALS) {
   const tokens = [];
   for (let i = 0; i <= connections; i++)
-    tokens.push((await post(url, "/auth/login", credentials)).refreshToken);
+    tokens.push((await postJson(url, "/auth/login", credentials)).refreshToken);
   return `
 local tokens = { ${tokens.map((token) => JSON.stringify(token)).join(", ")} }
 local counter = 0
@@ -120,15 +120,4 @@ export async function argon2InWorkerd(bench) {
   const match = line && /hash ([\d.]+) ms, verify ([\d.]+) ms/.exec(line);
   if (!match) throw new Error(`test/unit/password-cost.test.ts printed no measurement:\n${output}`);
   return { line, hashMs: Number(match[1]), verifyMs: Number(match[2]) };
-}
-
-async function post(url, path, body) {
-  const response = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
 }

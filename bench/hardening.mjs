@@ -5,7 +5,7 @@
 // - introspection as the admin: authorize("tokens:introspect") and its rate limit;
 // - /auth/me: the token-epoch check of every authenticated request;
 // - /docs: an HTML page through the security-headers middleware.
-import { printMeasurement } from "./harness.mjs";
+import { postJson, printMeasurement } from "./harness.mjs";
 
 // Far above what a bench sends, so nothing is refused, yet every request pays its checks.
 const GENEROUS = "9999999/1s";
@@ -55,23 +55,12 @@ export async function run(bench) {
   let measurement;
   try {
     console.log(`\n${title}: rate limits set to ${GENEROUS}`);
-    const user = await post(worker.url, "/auth/register", ACCOUNT);
+    const user = await postJson(worker.url, "/auth/register", ACCOUNT);
     // The development admin (seed 002's defaults; wrangler.toml's top level is development).
-    const admin = await post(worker.url, "/auth/login", { identifier: "admin", password: "admin" });
+    const admin = await postJson(worker.url, "/auth/login", { identifier: "admin", password: "admin" });
     measurement = await bench.measure(worker.url, scenarios(user, admin));
   } finally {
     await worker.stop();
   }
   printMeasurement("hardening", measurement);
-}
-
-async function post(url, path, body) {
-  const response = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
 }

@@ -230,3 +230,15 @@ export function luaString(text) {
   while (text.includes(`]${level}]`)) level += "=";
   return `[${level}[${text}]${level}]`;
 }
+
+/** POSTs `body` as JSON to the Worker under test and returns the parsed answer; throws on a non-2xx. */
+export async function postJson(url, path, body, headers = {}) {
+  const response = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
+  return JSON.parse(text);
+}

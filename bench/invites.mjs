@@ -3,7 +3,7 @@
 // as ratios to /healthz measured in the same run. A small local receiver answers the webhooks the
 // Worker's own queue consumer delivers meanwhile, as a deployment with webhooks on would.
 import { createServer } from "node:http";
-import { luaString, printMeasurement } from "./harness.mjs";
+import { luaString, postJson, printMeasurement } from "./harness.mjs";
 
 const GENEROUS = "9999999/1s";
 const ADMIN = { identifier: "admin", password: "admin" };
@@ -39,10 +39,10 @@ export async function run(bench) {
     console.log(
       `\n${title}: validation limit and daily cap set out of reach; webhooks on, to a local receiver`,
     );
-    const admin = (await post(worker.url, "/auth/login", ADMIN)).accessToken;
-    const invitee = (await post(worker.url, "/auth/register", INVITEE)).accessToken;
+    const admin = (await postJson(worker.url, "/auth/login", ADMIN)).accessToken;
+    const invitee = (await postJson(worker.url, "/auth/register", INVITEE)).accessToken;
     const adminAuth = { authorization: `Bearer ${admin}` };
-    const probe = await post(worker.url, "/api/tokens/", { tipo_destino: "associado" }, adminAuth);
+    const probe = await postJson(worker.url, "/api/tokens/", { tipo_destino: "associado" }, adminAuth);
     const seconds = Math.max(bench.options.duration, bench.options.warmup);
     // Two rounds in mirrored order: the create and use runs leave the Worker's own webhook
     // consumer a backlog that slows whatever runs next, so each scenario is measured early and late.
@@ -116,7 +116,7 @@ async function createInvites(url, headers, count) {
   const invites = [];
   const worker = async () => {
     while (invites.length < count) {
-      invites.push(await post(url, "/api/tokens/", { tipo_destino: "associado" }, headers));
+      invites.push(await postJson(url, "/api/tokens/", { tipo_destino: "associado" }, headers));
     }
   };
   await Promise.all(Array.from({ length: CREATION_CONCURRENCY }, worker));
@@ -139,15 +139,4 @@ async function startReceiver() {
     count: () => received,
     stop: () => new Promise((resolve) => server.close(resolve)),
   };
-}
-
-async function post(url, path, body, headers = {}) {
-  const response = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
 }

@@ -16,7 +16,7 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { refreshScript } from "./accounts.mjs";
-import { printTable } from "./harness.mjs";
+import { postJson, printTable } from "./harness.mjs";
 import { d1FileOf, seedScale } from "./scale-seed.mjs";
 
 /** Rows a table when `--rows` is not given. */
@@ -118,7 +118,7 @@ async function compareRequests(bench, small, large) {
 /** The scenarios on one Worker, with credentials of its seeded data; the first is the baseline. */
 async function scenariosOn(url, seeded) {
   const credentials = { identifier: seeded.username, password: seeded.password };
-  const { accessToken } = await post(url, "/auth/login", credentials);
+  const { accessToken } = await postJson(url, "/auth/login", credentials);
   return [
     { name: "GET /healthz (baseline)", path: "/healthz" },
     // Argon2id runs one at a time in the isolate: at 8 connections on a loaded machine a login can
@@ -237,15 +237,4 @@ function printCleanup(cleanups) {
       cleanup.changed.map(([label, n]) => `${label} ${n}`).join(", "),
     ]),
   );
-}
-
-async function post(url, path, body) {
-  const response = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
 }

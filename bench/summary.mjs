@@ -8,7 +8,7 @@
 //   measured with the Worker stopped;
 // - a route with one rate-limit check vs without (bench/ops-worker.ts: /limited vs /healthz).
 import { ACCOUNT, argon2InWorkerd, RATE_LIMIT_VARS, refreshScript } from "./accounts.mjs";
-import { printTable } from "./harness.mjs";
+import { postJson, printTable } from "./harness.mjs";
 
 const HEALTHZ = { name: "GET /healthz", path: "/healthz" };
 const ROWS = {
@@ -48,7 +48,7 @@ export async function run(bench) {
     // Stopped at once: an idle Worker still takes memory from the runs that follow.
     quietRunning = false;
     await quiet.stop();
-    const user = await post(app.url, "/auth/register", ACCOUNT);
+    const user = await postJson(app.url, "/auth/register", ACCOUNT);
     results.refresh = await paired(app.url, HEALTHZ, {
       name: "POST /auth/refresh",
       path: "/auth/refresh",
@@ -67,7 +67,7 @@ export async function run(bench) {
     };
     const settings = { threads: Math.min(bench.options.threads, connections), connections };
     // Sequential warm-up: a 1 s wrk run of logins can end before any answer on a loaded machine.
-    for (let i = 0; i < 3; i++) await post(app.url, "/auth/login", login.body);
+    for (let i = 0; i < 3; i++) await postJson(app.url, "/auth/login", login.body);
     loginRate = (await bench.wrk(app.url, login, settings, bench.options.duration)).requestsPerSecond;
   } finally {
     await app.stop();
@@ -110,15 +110,4 @@ export async function run(bench) {
 /** A few sequential requests to `/healthz`, so the Worker has compiled and answered before wrk runs. */
 async function warm(url) {
   for (let i = 0; i < 20; i++) await (await fetch(`${url}/healthz`)).text();
-}
-
-async function post(url, path, body) {
-  const response = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
 }
