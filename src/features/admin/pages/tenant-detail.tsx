@@ -17,6 +17,7 @@ import { CsrfForm, Messages, when } from "../layout";
 import { SECTIONS } from "../paths";
 import { DataTable } from "../table-page";
 import { timeoutField } from "./tenant-fields";
+import { TenantSettingsFields } from "./tenant-settings-fields";
 
 const BASE = SECTIONS.tenants.path;
 const SETTINGS_FORM = "admin:tenants:configurar";
@@ -162,35 +163,10 @@ function SettingsCard({
       </dl>
       {csrf ? (
         <CsrfForm action={tenantPath(tenant.slug)} csrf={csrf}>
-          <div class="field">
-            <label for="name">Nome</label>
-            <input type="text" id="name" name="name" value={tenant.name} required maxlength={200} />
-          </div>
-          <div class="field">
-            <label for="session_timeout_seconds">Tempo de sessão (segundos)</label>
-            <input
-              type="number"
-              id="session_timeout_seconds"
-              name="session_timeout_seconds"
-              min={60}
-              max={86400}
-              value={tenant.sessionTimeoutSeconds === null ? "" : String(tenant.sessionTimeoutSeconds)}
-              aria-describedby="tempo-dica"
-            />
-            <span class="hint" id="tempo-dica">
-              Vazio: o padrão do serviço ({defaultTimeout} s). Vale para as sessões abertas depois.
-            </span>
-          </div>
-          <div class="field checkbox">
-            <input
-              type="checkbox"
-              id="mfa_required"
-              name="mfa_required"
-              value="sim"
-              checked={tenant.mfaRequired}
-            />
-            <label for="mfa_required">Exigir segundo fator de todos</label>
-          </div>
+          <TenantSettingsFields
+            values={tenant}
+            timeoutHint={`Vazio: o padrão do serviço (${defaultTimeout} s). Vale para as sessões abertas depois.`}
+          />
           <div class="field">
             <label for="status">Situação</label>
             <select id="status" name="status" aria-describedby="situacao-dica">

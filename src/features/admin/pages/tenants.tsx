@@ -9,6 +9,7 @@ import { SECTIONS } from "../paths";
 import { TablePage } from "../table-page";
 import { registerTenantDetailPages } from "./tenant-detail";
 import { timeoutField } from "./tenant-fields";
+import { TenantSettingsFields } from "./tenant-settings-fields";
 
 const BASE = SECTIONS.tenants.path;
 const CREATE_FORM = "admin:tenants:criar";
@@ -80,28 +81,7 @@ async function listPage(visit: ConsoleVisit, messages: { error?: string; notice?
                   Letras minúsculas, dígitos e hífens; não muda depois.
                 </span>
               </div>
-              <div class="field">
-                <label for="name">Nome</label>
-                <input type="text" id="name" name="name" required maxlength={200} />
-              </div>
-              <div class="field">
-                <label for="session_timeout_seconds">Tempo de sessão (segundos)</label>
-                <input
-                  type="number"
-                  id="session_timeout_seconds"
-                  name="session_timeout_seconds"
-                  min={60}
-                  max={86400}
-                  aria-describedby="tempo-dica"
-                />
-                <span class="hint" id="tempo-dica">
-                  Vazio: o padrão do serviço.
-                </span>
-              </div>
-              <div class="field checkbox">
-                <input type="checkbox" id="mfa_required" name="mfa_required" value="sim" />
-                <label for="mfa_required">Exigir segundo fator de todos</label>
-              </div>
+              <TenantSettingsFields timeoutHint="Vazio: o padrão do serviço." />
               <button type="submit">Criar organização</button>
             </CsrfForm>
           </section>
