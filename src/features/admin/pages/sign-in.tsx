@@ -14,6 +14,7 @@ import {
 } from "../../web/page-cookies";
 import { crossSitePost } from "../../web/page-headers";
 import { checkPagePassword } from "../../web/page-password";
+import { SignInFields } from "../../web/sign-in-fields";
 import {
   type ConsolePage,
   forbiddenPage,
@@ -173,22 +174,7 @@ function passwordPage(csrf: string, messages: { error?: string; notice?: string 
         <form method="post" action={SIGN_IN_PATH}>
           <input type="hidden" name="etapa" value="senha" />
           <input type="hidden" name="csrf" value={csrf} />
-          <div class="field">
-            <label for="identificador">Usuário ou e-mail</label>
-            <input
-              type="text"
-              id="identificador"
-              name="identificador"
-              autocomplete="username"
-              maxlength={254}
-              required
-              autofocus
-            />
-          </div>
-          <div class="field">
-            <label for="senha">Senha</label>
-            <input type="password" id="senha" name="senha" autocomplete="current-password" required />
-          </div>
+          <SignInFields />
           <button type="submit">Continuar</button>
         </form>
       </div>

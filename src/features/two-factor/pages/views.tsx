@@ -1,6 +1,7 @@
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { Notice } from "../../web/layout";
+import { SignInFields } from "../../web/sign-in-fields";
 import type { TotpSetup, TwoFactorStatus } from "../enrolment";
 
 /** Where every form of the page posts (seed 001: `POST /tokens/ativar-2fa/`). */
@@ -105,30 +106,7 @@ export function signInScreen(tokens: FormTokens, messages: Messages & { identifi
         <p class="lead">Entre com sua conta para configurar um aplicativo autenticador.</p>
         <Messages {...messages} />
         <Form action="entrar" tokens={tokens}>
-          <div class="field">
-            <label for="identificador">Usuário ou e-mail</label>
-            <input
-              type="text"
-              id="identificador"
-              name="identificador"
-              autocomplete="username"
-              maxlength={254}
-              required
-              autofocus
-              value={messages.identifier ?? ""}
-            />
-          </div>
-          <div class="field">
-            <label for="senha">Senha</label>
-            <input
-              type="password"
-              id="senha"
-              name="senha"
-              autocomplete="current-password"
-              maxlength={1024}
-              required
-            />
-          </div>
+          <SignInFields identifier={messages.identifier ?? ""} />
           <button type="submit">Entrar</button>
         </Form>
       </>
