@@ -1,6 +1,5 @@
 import { expect } from "vitest";
-import type { Send } from "./accounts";
-import { setCookies } from "./page-browser";
+import { FormBrowser } from "./page-browser";
 
 /** The CSRF token of the first post form to `action` in `html`, or undefined. */
 export function consoleCsrf(html: string, action: string): string | undefined {
@@ -10,44 +9,17 @@ export function consoleCsrf(html: string, action: string): string | undefined {
 }
 
 /**
- * A browser without JavaScript for the console: a cookie jar, GETs and form posts (with the
+ * A browser without JavaScript for the console (a `FormBrowser`): GETs and form posts (with the
  * page's CSRF token of the form posting to that path unless given), the last page's HTML.
  */
-export class ConsoleBrowser {
-  readonly cookies = new Map<string, string>();
-  html = "";
-
-  constructor(private readonly send: Send) {}
-
-  private cookieHeader(): Record<string, string> {
-    if (this.cookies.size === 0) return {};
-    return { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ") };
-  }
-
-  private async remember(response: Response): Promise<Response> {
-    for (const cookie of setCookies(response)) {
-      if (cookie.attributes["max-age"] === "0") this.cookies.delete(cookie.name);
-      else this.cookies.set(cookie.name, encodeURIComponent(cookie.value));
-    }
-    this.html = await response.clone().text();
-    return response;
-  }
-
+export class ConsoleBrowser extends FormBrowser {
   async get(path: string): Promise<Response> {
-    return this.remember(await this.send(path, { headers: this.cookieHeader(), redirect: "manual" }));
+    return this.request(path, { redirect: "manual" });
   }
 
   /** Posts `fields` to `path`, with the current page's token of that form unless `fields` has one. */
   async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-    const body = new URLSearchParams({ csrf: consoleCsrf(this.html, path) ?? "", ...fields });
-    return this.remember(
-      await this.send(path, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", ...this.cookieHeader(), ...headers },
-        body: body.toString(),
-        redirect: "manual",
-      }),
-    );
+    return this.postForm(path, { csrf: consoleCsrf(this.html, path) ?? "", ...fields }, headers);
   }
 
   /** Follows 303s (at most five) from `response`. */

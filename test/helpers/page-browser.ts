@@ -33,47 +33,56 @@ export function csrfOf(html: string, action: string): string | undefined {
 }
 
 /**
- * A browser without JavaScript, enough for the page: a cookie jar (Max-Age=0 deletes), GETs and
- * form posts, and the last page's HTML. Requests carry no Origin unless told (as same-origin
- * navigations from old browsers).
+ * What every no-JavaScript test browser shares: a cookie jar (Max-Age=0 deletes), requests that
+ * carry it and keep the answer's cookie changes, and the last answer's HTML.
  */
-export class PageBrowser {
+export class FormBrowser {
   readonly cookies = new Map<string, string>();
   html = "";
 
-  constructor(private readonly send: Send) {}
+  constructor(protected readonly send: Send) {}
 
-  private cookieHeader(): Record<string, string> {
-    if (this.cookies.size === 0) return {};
-    return { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ") };
-  }
-
-  private remember(response: Response): void {
-    for (const cookie of setCookies(response)) {
-      if (cookie.attributes["max-age"] === "0") this.cookies.delete(cookie.name);
-      else this.cookies.set(cookie.name, encodeURIComponent(cookie.value));
+  /** Sends with the jar's cookies; keeps the answer's cookies and its body as `html`. */
+  protected async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const cookie: Record<string, string> =
+      this.cookies.size === 0
+        ? {}
+        : { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ") };
+    const response = await this.send(path, {
+      ...init,
+      headers: { ...cookie, ...(init.headers as Record<string, string> | undefined) },
+    });
+    for (const set of setCookies(response)) {
+      if (set.attributes["max-age"] === "0") this.cookies.delete(set.name);
+      else this.cookies.set(set.name, encodeURIComponent(set.value));
     }
-  }
-
-  async get(path = PAGE): Promise<Response> {
-    const response = await this.send(path, { headers: this.cookieHeader() });
-    this.remember(response);
     this.html = await response.clone().text();
     return response;
+  }
+
+  /** Posts `fields` as a form to `path`, never following a redirect. */
+  protected postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+    return this.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(fields).toString(),
+      redirect: "manual",
+    });
+  }
+}
+
+/**
+ * A browser without JavaScript, enough for the page: GETs and form posts, and the last page's
+ * HTML. Requests carry no Origin unless told (as same-origin navigations from old browsers).
+ */
+export class PageBrowser extends FormBrowser {
+  async get(path = PAGE): Promise<Response> {
+    return this.request(path);
   }
 
   /** Posts `fields` (plus `acao` and, unless given, the current page's CSRF token of that form). */
   async post(action: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}) {
-    const body = new URLSearchParams({ acao: action, csrf: csrfOf(this.html, action) ?? "", ...fields });
-    const response = await this.send(PAGE, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", ...this.cookieHeader(), ...headers },
-      body: body.toString(),
-      redirect: "manual",
-    });
-    this.remember(response);
-    this.html = await response.clone().text();
-    return response;
+    return this.postForm(PAGE, { acao: action, csrf: csrfOf(this.html, action) ?? "", ...fields }, headers);
   }
 
   /** Posts, expects a 303 back to the page, and follows it. */
