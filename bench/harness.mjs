@@ -231,14 +231,19 @@ export function luaString(text) {
   return `[${level}[${text}]${level}]`;
 }
 
-/** POSTs `body` as JSON to the Worker under test and returns the parsed answer; throws on a non-2xx. */
-export async function postJson(url, path, body, headers = {}) {
+/** Sends `body` as JSON to the Worker under test and returns the parsed answer; throws on a non-2xx. */
+export async function requestJson(url, method, path, body, headers = {}) {
   const response = await fetch(`${url}${path}`, {
-    method: "POST",
+    method,
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
   return JSON.parse(text);
+}
+
+/** `requestJson` with POST, what most set-up calls are. */
+export function postJson(url, path, body, headers = {}) {
+  return requestJson(url, "POST", path, body, headers);
 }

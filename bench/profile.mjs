@@ -11,7 +11,7 @@
 // Times under `wrangler dev` advance during CPU work, unlike a deployed Worker's: this is a local
 // measurement, and its absolute values depend on the machine. Compare parts within one column.
 import { Secret, TOTP } from "otpauth";
-import { printTable } from "./harness.mjs";
+import { printTable, requestJson } from "./harness.mjs";
 
 const SAMPLES = 40;
 const WARMUP = 5;
@@ -71,21 +71,21 @@ export async function run(bench) {
 
 /** The hot paths: a name, how many requests to profile, and `send()` resolving to one request's parts. */
 async function hotPaths(url) {
-  const user = await call(url, "POST", "/auth/register", {
+  const user = await requestJson(url, "POST", "/auth/register", {
     username: "bench.profile",
     email: "bench.profile@example.com",
     password: PASSWORD,
   });
   const userAuth = { authorization: `Bearer ${user.accessToken}` };
-  const { token: apiToken } = await call(
+  const { token: apiToken } = await requestJson(
     url,
     "POST",
     "/api/api-tokens/",
     { nome: "bench", scope: "read" },
     userAuth,
   );
-  const admin = await call(url, "POST", "/auth/login", { identifier: "admin", password: "admin" });
-  const invite = await call(
+  const admin = await requestJson(url, "POST", "/auth/login", { identifier: "admin", password: "admin" });
+  const invite = await requestJson(
     url,
     "POST",
     "/api/tokens/",
@@ -141,15 +141,15 @@ async function hotPaths(url) {
 /** A registered user with TOTP turned on; returns their username and authenticator. */
 async function totpUser(url, index) {
   const username = `bench.totp${index}`;
-  const { accessToken } = await call(url, "POST", "/auth/register", {
+  const { accessToken } = await requestJson(url, "POST", "/auth/register", {
     username,
     email: `${username}@example.com`,
     password: PASSWORD,
   });
   const auth = { authorization: `Bearer ${accessToken}` };
-  const { secret } = await call(url, "POST", "/auth/2fa/setup", {}, auth);
+  const { secret } = await requestJson(url, "POST", "/auth/2fa/setup", {}, auth);
   const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
-  await call(url, "POST", "/auth/2fa/enable", { code: totp.generate(), method: "totp" }, auth);
+  await requestJson(url, "POST", "/auth/2fa/enable", { code: totp.generate(), method: "totp" }, auth);
   return { username, totp };
 }
 
@@ -213,15 +213,4 @@ function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-async function call(url, method, path, body, headers = {}) {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
 }

@@ -3,7 +3,7 @@
 // A tenant login verifies one password (Argon2id), so it sits near /auth/login; the roles read
 // costs one signature check, one read of the session (the per-use check: active session, active
 // tenant, still an agent) and one read of the roster. Target: roles read >= 0.5 of /healthz.
-import { printMeasurement } from "./harness.mjs";
+import { printMeasurement, requestJson } from "./harness.mjs";
 
 const GENEROUS = "9999999/1s";
 // LOG_LEVEL=warn: the per-request log line would weigh alike on every route (docs/operating.md).
@@ -38,12 +38,15 @@ export async function run(bench) {
   let measurement;
   try {
     console.log(`\n${title}`);
-    const admin = await call(worker.url, "POST", "/auth/login", { identifier: "admin", password: "admin" });
+    const admin = await requestJson(worker.url, "POST", "/auth/login", {
+      identifier: "admin",
+      password: "admin",
+    });
     const auth = { authorization: `Bearer ${admin.accessToken}` };
-    await call(worker.url, "POST", "/api/tenants", { slug: SLUG, name: "Bench" }, auth);
-    const agent = await call(worker.url, "POST", "/auth/register", AGENT);
-    await call(worker.url, "PUT", `/tenants/${SLUG}/roles/${agent.user.id}`, { role: "admin" }, auth);
-    const session = await call(worker.url, "POST", `/tenants/${SLUG}/login`, {
+    await requestJson(worker.url, "POST", "/api/tenants", { slug: SLUG, name: "Bench" }, auth);
+    const agent = await requestJson(worker.url, "POST", "/auth/register", AGENT);
+    await requestJson(worker.url, "PUT", `/tenants/${SLUG}/roles/${agent.user.id}`, { role: "admin" }, auth);
+    const session = await requestJson(worker.url, "POST", `/tenants/${SLUG}/login`, {
       email: AGENT.email,
       password: AGENT.password,
     });
@@ -52,15 +55,4 @@ export async function run(bench) {
     await worker.stop();
   }
   printMeasurement("tenants", measurement);
-}
-
-async function call(url, method, path, body, headers = {}) {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
 }
